@@ -1,11 +1,14 @@
 """Ingest: the report's text → attributed chunks (trust, section, page, speaker, source spans)."""
 
+from ingest.chunker import CHUNKER_VERSION
+from ingest.pipeline import ingest_file, ingest_text, read_source
 from ingest.records import Block, Chunk, Document, Quote, Rating, Speaker, TrustInfo
 from ingest.text import is_verbatim, normalise_ws
 
 DEFAULT_SOURCE = "data/driving-improvement-mental-health-trusts.txt"
 
 __all__ = [
+    "CHUNKER_VERSION",
     "DEFAULT_SOURCE",
     "Block",
     "Chunk",
@@ -14,6 +17,9 @@ __all__ = [
     "Rating",
     "Speaker",
     "TrustInfo",
+    "ingest_file",
+    "ingest_text",
     "is_verbatim",
     "normalise_ws",
+    "read_source",
 ]

@@ -1,0 +1,194 @@
+"""Building an index: ingest, embed what the cache lacks, write a folder beside the target, swap it in.
+
+`load_or_build` decides between loading and building; `build` always builds. Both hold a lock beside the
+target so two processes never build at once. Left out: building in the background, and partial updates of
+FAISS or BM25 (each build writes a whole new folder; only embeddings are reused).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from errors import IndexFault, IndexStale, SourceError
+from index import store
+from index.config import IndexConfig
+from index.dense import DenseIndex
+from index.embedder import Embedder, cache_key, embedded_text, make_embedder
+from index.fsutil import aside_path, build_lock, recover, swap_in, temp_prefix
+from index.lexical import LexicalIndex
+from index.search import Index
+from ingest.records import Chunk
+
+
+class Chunker(Protocol):
+    """Source file → chunks. `version` must change whenever the same file would give different chunks."""
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def settings(self) -> dict[str, Any]: ...
+
+    def __call__(self, path: Path) -> Sequence[Chunk]: ...
+
+
+class IngestChunker:
+    """The ingest stage (`ingest.ingest_file`, `ingest.chunker.CHUNKER_VERSION`) as a `Chunker`."""
+
+    def _module(self) -> Any:
+        try:
+            import ingest.chunker as chunker
+        except ImportError as e:
+            raise IndexFault(f"the ingest stage is not available ({e})") from e
+        return chunker
+
+    @property
+    def version(self) -> str:
+        return str(self._module().CHUNKER_VERSION)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        module = self._module()
+        return dict(getattr(module, "CHUNKER_SETTINGS", getattr(module, "SETTINGS", {})))
+
+    def __call__(self, path: Path) -> Sequence[Chunk]:
+        try:
+            from ingest import ingest_file
+        except ImportError as e:
+            raise IndexFault(f"the ingest stage is not available ({e})") from e
+        return ingest_file(path).chunks
+
+
+def expected(config: IndexConfig, embedder: Embedder, chunker: Chunker) -> store.Expected:
+    settings: dict[str, Any] = {"vectors": config.vectors, "stem": config.stem}
+    if config.vectors == "hnsw":
+        settings["hnsw_m"] = config.hnsw_m
+    return store.Expected(
+        source_sha256=store.source_sha256(config.source_path),
+        chunker_version=chunker.version,
+        model=(embedder.id, embedder.weights_sha256),
+        settings=settings,
+    )
+
+
+def open_index(folder: Path, embedder: Embedder, want: store.Expected) -> Index:
+    c = store.read(folder, want)
+    dense = DenseIndex(c.faiss_index, c.chunks, embedder)
+    return Index(folder, c.chunks, c.manifest, embedder, dense, c.lexical)
+
+
+def load_or_build(
+    config: IndexConfig | None = None,
+    *,
+    rebuild: bool = True,
+    embedder: Embedder | None = None,
+    chunker: Chunker | None = None,
+    progress: bool = False,
+) -> Index:
+    """The index for `config`, verified; rebuilt when stale or damaged (IndexStale if `rebuild=False`)."""
+    config = config or IndexConfig()
+    embedder = embedder or make_embedder(config)
+    chunker = chunker or IngestChunker()
+    target = config.out_path
+    want = expected(config, embedder, chunker)
+    if not target.exists() and aside_path(target).exists():
+        with build_lock(target):
+            recover(target)  # a build died mid-swap: restore the previous index first
+    try:
+        return open_index(target, embedder, want)
+    except IndexStale:
+        if not rebuild:
+            raise
+    with build_lock(target):
+        recover(target)
+        try:
+            return open_index(target, embedder, want)  # another process may have rebuilt it while we waited
+        except IndexStale:
+            return _build_locked(config, embedder, chunker, want.source_sha256, progress)
+
+
+def build(
+    config: IndexConfig | None = None,
+    *,
+    embedder: Embedder | None = None,
+    chunker: Chunker | None = None,
+    progress: bool = False,
+) -> Index:
+    """Build the index for `config` now (reusing cached vectors), replacing any index at `config.out_dir`."""
+    config = config or IndexConfig()
+    embedder = embedder or make_embedder(config)
+    chunker = chunker or IngestChunker()
+    source_sha = store.source_sha256(config.source_path)
+    with build_lock(config.out_path):
+        recover(config.out_path)
+        return _build_locked(config, embedder, chunker, source_sha, progress)
+
+
+def _embed(
+    embedder: Embedder, texts: list[str], keys: list[str], cache: dict[str, np.ndarray], progress: bool
+) -> tuple[np.ndarray, int]:
+    """Vectors for all texts in order, encoding only those whose key the cache lacks; also how many."""
+    todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in cache}  # key -> text, each text once
+    fresh = embedder.encode_documents(list(todo.values()), progress=progress)
+    if fresh.ndim != 2 or len(fresh) != len(todo):
+        raise IndexFault(f"embedder {embedder.id} returned shape {fresh.shape} for {len(todo)} texts")
+    cache = {**cache, **dict(zip(todo, fresh, strict=True))}
+    return np.stack([cache[k] for k in keys]).astype(np.float32), len(todo)
+
+
+def _build_locked(
+    config: IndexConfig, embedder: Embedder, chunker: Chunker, source_sha: str | None, progress: bool
+) -> Index:
+    started = time.perf_counter()
+    target, source = config.out_path, config.source_path
+    if target.exists() and not store.replaceable(target):
+        raise IndexFault(f"{target} exists and is not an index folder; refusing to replace it")
+    try:
+        source.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SourceError(f"source document {source} is not UTF-8 text (bad byte at offset {e.start})") from e
+    except OSError as e:
+        raise SourceError(f"cannot read source document {source}: {e.strerror or e}") from e
+    chunks = tuple(chunker(source))
+    if not chunks:
+        raise SourceError(f"ingesting {source} produced no chunks")
+    texts = [embedded_text(c) for c in chunks]
+    keys = [cache_key(embedder, t) for t in texts]
+    vectors, embedded = _embed(embedder, texts, keys, store.read_cache(target), progress)
+    dense = DenseIndex.build(vectors, chunks, embedder, config.vectors, config.hnsw_m)
+    lexical = LexicalIndex.build(texts, chunks, config.stem)
+    inputs = {
+        "source": {"name": source.name, "path": str(source), "sha256": source_sha,
+                   "bytes": source.stat().st_size},
+        "chunker": {"version": chunker.version, "settings": chunker.settings},
+        "model": {"id": embedder.id, "weights_sha256": embedder.weights_sha256, "dim": int(vectors.shape[1]),
+                  "normalize": bool(embedder.normalize)},
+        "vectors": {"kind": config.vectors, "metric": "inner_product", "vectors_normalized": True,
+                    **({"hnsw_m": config.hnsw_m} if config.vectors == "hnsw" else {})},
+        "bm25": {**lexical.params(), "text": "heading + newline + chunk text, as embedded"},
+        "config": config.resolved(),
+        "build": {"built_at": datetime.now(UTC).isoformat(timespec="seconds"), "embedded": embedded,
+                  "reused": len(chunks) - embedded},
+    }
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(target), dir=target.parent))
+    except OSError as e:
+        raise IndexFault(f"cannot write beside {target}: {e.strerror or e}") from e
+    try:
+        inputs["build"]["seconds"] = round(time.perf_counter() - started, 3)
+        manifest = store.write(tmp, chunks=chunks, vectors=vectors, keys=keys, dense=dense, lexical=lexical,
+                               inputs=inputs)
+        swap_in(tmp, target)
+    except OSError as e:
+        raise IndexFault(f"cannot write the index to {target}: {e.strerror or e}") from e
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful swap
+    return Index(target, chunks, manifest, embedder, dense, lexical, built=True)

@@ -1,0 +1,17 @@
+"""The record that leaves the index stage: `Hit`, one ranked chunk for one query.
+
+Only plain data lives here; searching, fusing and storing are elsewhere in `index/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.records import Chunk
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # cosine for dense, BM25 for lexical, RRF sum for hybrid: comparable only within one list
+    rank: int  # 1 = best

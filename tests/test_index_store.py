@@ -1,0 +1,259 @@
+"""The index on disk: save → load identity, damage and staleness detection, incremental rebuilds, faults."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SYNTHETIC_REPORT, ParagraphChunker
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from errors import IndexFault, IndexStale, SourceError
+from index import FakeEmbedder, IndexConfig, build, load_or_build, store, verify
+from index.fsutil import aside_path, sha256_file
+
+FILES = [
+    "manifest.json", "chunks.jsonl", "vectors.faiss", "embeddings.npy", "embedding_keys.json",
+    "bm25/data.csc.index.npy", "bm25/indices.csc.index.npy", "bm25/indptr.csc.index.npy",
+    "bm25/params.index.json", "bm25/vocab.index.json",
+]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build_fake(config: IndexConfig, embedder: FakeEmbedder | None = None):
+    return build(config, embedder=embedder or FakeEmbedder(), chunker=ParagraphChunker())
+
+
+def load(config: IndexConfig, embedder: FakeEmbedder | None = None, rebuild: bool = False):
+    return load_or_build(config, rebuild=rebuild, embedder=embedder or FakeEmbedder(), chunker=ParagraphChunker())
+
+
+def test_folder_holds_the_documented_files_and_no_pickle(index_config):
+    idx = build_fake(index_config)
+    folder = index_config.out_path
+    assert sorted(snapshot(folder)) == sorted(FILES)  # a new file must be added to FILES (and so to the damage tests)
+    for npy in folder.rglob("*.npy"):
+        np.load(npy, allow_pickle=False)  # raises if any array needed pickle
+    m = json.loads((folder / "manifest.json").read_text())
+    assert m["source"]["sha256"] == sha256_file(index_config.source_path)
+    assert m["chunker"] == {"version": "paragraphs-1", "settings": {"split": "blank lines"}}
+    assert m["model"]["id"] == FakeEmbedder().id and m["model"]["dim"] == 64 and m["model"]["normalize"] is True
+    assert m["counts"] == {"chunks": 8, "vectors": 8, "bm25_docs": 8}
+    assert set(m["versions"]) >= {"faiss-cpu", "bm25s", "sentence-transformers"}
+    assert m["files"] == {rel: sha256_file(folder / rel) for rel in FILES if rel != "manifest.json"}
+    assert m["config"]["stem"] is True and m["bm25"]["stem"] is True and m["vectors"]["kind"] == "flat"
+    assert [c.id for c in idx.chunks] == [json.loads(line)["id"] for line in (folder / "chunks.jsonl").open()]
+    assert verify(folder, chunker=ParagraphChunker()) == []
+    assert [p.split(":")[0] for p in verify(folder)] == ["chunker version changed"]  # today's ingest cuts otherwise
+
+
+@pytest.fixture(scope="module")
+def built_pair(tmp_path_factory):
+    """(index as built in memory, the same index loaded back from disk)."""
+    tmp = tmp_path_factory.mktemp("pair")
+    (tmp / "report.txt").write_text(SYNTHETIC_REPORT, encoding="utf-8")
+    config = IndexConfig(source=tmp / "report.txt", out_dir=tmp / "index")
+    return build_fake(config), load(config)
+
+
+WORDS = sorted(set(SYNTHETIC_REPORT.lower().replace(".", " ").replace(",", " ").split()))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    query=st.one_of(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join), st.text(max_size=30)),
+    k=st.integers(1, 12),
+    mode=st.sampled_from(["dense", "bm25", "hybrid"]),
+)
+def test_save_then_load_gives_identical_results(built_pair, query, k, mode):
+    built, loaded = built_pair
+    assert loaded is not built and loaded.dense.index is not built.dense.index
+    got = [(h.chunk, h.score, h.rank) for h in loaded.search(query, k=k, mode=mode)]
+    assert got == [(h.chunk, h.score, h.rank) for h in built.search(query, k=k, mode=mode)]
+
+
+def damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "flip":
+        i = len(data) // 2
+        path.write_bytes(data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1 :])
+    else:
+        path.unlink()
+
+
+@pytest.mark.parametrize("how", ["truncate", "flip", "delete"])
+@pytest.mark.parametrize("rel", FILES)
+def test_damaged_file_is_refused_then_rebuilt(index_config, rel, how):
+    build_fake(index_config)
+    folder = index_config.out_path
+    before = snapshot(folder)
+    damage(folder / rel, how)
+    with pytest.raises(IndexStale) as err:
+        load(index_config)
+    assert rel in str(err.value)
+    assert any(rel in p for p in verify(folder, chunker=ParagraphChunker()))  # `info` sees it too
+    embedder = FakeEmbedder()
+    idx = load(index_config, embedder, rebuild=True)
+    after = snapshot(folder)
+    assert {k: v for k, v in after.items() if k != "manifest.json"} == {
+        k: v for k, v in before.items() if k != "manifest.json"
+    }
+    cache_damaged = rel in ("embeddings.npy", "embedding_keys.json", "manifest.json")
+    assert embedder.documents_encoded == (len(idx.chunks) if cache_damaged else 0)
+    load(index_config)  # loads cleanly now
+
+
+def test_changed_source_rebuilds_and_names_the_source(index_config):
+    build_fake(index_config)
+    index_config.source_path.write_text(SYNTHETIC_REPORT + "\nA new closing paragraph about beds.\n", "utf-8")
+    with pytest.raises(IndexStale, match="source changed"):
+        load(index_config)
+    assert len(load(index_config, rebuild=True).chunks) == 9
+
+
+def test_changed_model_chunker_or_settings_are_named(index_config):
+    build_fake(index_config)
+    with pytest.raises(IndexStale, match="model changed"):
+        load(index_config, FakeEmbedder(name="other"))
+    with pytest.raises(IndexStale, match="model changed"):
+        load(index_config, FakeEmbedder(dim=32))
+
+    class Newer(ParagraphChunker):
+        version = "paragraphs-2"
+
+    with pytest.raises(IndexStale, match="chunker version changed"):
+        load_or_build(index_config, rebuild=False, embedder=FakeEmbedder(), chunker=Newer())
+    with pytest.raises(IndexStale, match="setting stem changed"):
+        load(replace(index_config, stem=False))
+    with pytest.raises(IndexStale, match="setting vectors changed"):
+        load(replace(index_config, vectors="hnsw"))
+    idx = load(replace(index_config, vectors="hnsw"), rebuild=True)
+    assert idx.dense.kind == "hnsw" and idx.manifest["vectors"]["hnsw_m"] == 32
+    assert load(replace(index_config, vectors="hnsw")).dense.kind == "hnsw"
+
+
+def test_counts_are_checked_even_when_hashes_agree(index_config):
+    build_fake(index_config)
+    path = index_config.out_path / "manifest.json"
+    m = json.loads(path.read_text())
+    m["counts"]["chunks"] += 1
+    m["manifest_sha256"] = store._canonical_sha256(m)  # a consistent manifest that lies about the count
+    path.write_text(json.dumps(m))
+    with pytest.raises(IndexStale, match=r"chunks.jsonl lines: 8, the manifest counts 9"):
+        load(index_config)
+
+
+def test_incremental_rebuild_embeds_only_changed_chunks(index_config, tmp_path):
+    embedder = FakeEmbedder()
+    first = build_fake(index_config, embedder)
+    assert embedder.documents_encoded == len(first.chunks) == 8
+    text = SYNTHETIC_REPORT.replace("twelve beds", "fourteen beds")
+    index_config.source_path.write_text(text, encoding="utf-8")
+    second = load(index_config, embedder, rebuild=True)
+    assert embedder.documents_encoded == 8 + 1
+    assert second.manifest["build"] == second.manifest["build"] | {"embedded": 1, "reused": 7}
+    # the reused vectors land on the right rows: same as a build from scratch
+    fresh = replace(index_config, out_dir=tmp_path / "fresh")
+    build_fake(fresh)
+    a = np.load(index_config.out_path / "embeddings.npy")
+    b = np.load(fresh.out_path / "embeddings.npy")
+    assert np.array_equal(a, b)
+    # another model id shares nothing
+    other = FakeEmbedder(name="other")
+    load(index_config, other, rebuild=True)
+    assert other.documents_encoded == 8
+
+
+def test_concurrent_loaders_build_once(index_config):
+    import threading
+
+    embedder = FakeEmbedder()
+    results, errors = [], []
+
+    def go():
+        try:
+            results.append(load(index_config, embedder, rebuild=True))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=go) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 4
+    assert embedder.documents_encoded == 8  # one build; the others waited on the lock, then loaded it
+
+
+def test_unwritable_folder_is_an_index_fault(index_config, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    config = replace(index_config, out_dir=blocker / "index")  # root cannot create a folder under a file either
+    with pytest.raises(IndexFault, match="cannot write"):
+        build_fake(config)
+    with pytest.raises(IndexFault, match="cannot write"):
+        load(config, rebuild=True)
+    with pytest.raises(IndexStale, match="no index"):
+        load(config, rebuild=False)
+
+
+def test_refuses_to_replace_a_folder_that_is_not_an_index(index_config):
+    index_config.out_path.mkdir()
+    (index_config.out_path / "precious.txt").write_text("user data")
+    with pytest.raises(IndexFault, match="not an index folder"):
+        build_fake(index_config)
+    assert (index_config.out_path / "precious.txt").read_text() == "user data"
+
+
+def test_source_missing_or_not_utf8(index_config):
+    index_config.source_path.write_bytes(b"caf\xe9 au lait\n\nmore text\n")
+    with pytest.raises(SourceError, match="not UTF-8"):
+        build_fake(index_config)
+    index_config.source_path.unlink()
+    with pytest.raises(SourceError, match="does not exist"):
+        load(index_config, rebuild=True)
+
+
+def test_crash_between_renames_is_recovered(index_config):
+    build_fake(index_config)
+    folder = index_config.out_path
+    before = snapshot(folder)
+    folder.rename(aside_path(folder))  # as if killed after renaming the old index aside
+    leftover = folder.with_name(f".{folder.name}.tmp-dead")
+    leftover.mkdir()
+    idx = load(index_config)
+    assert snapshot(folder) == before and not aside_path(folder).exists() and not leftover.exists()
+    assert len(idx.chunks) == 8
+
+
+def test_fallback_swap_without_rename_exchange(index_config, monkeypatch):
+    import index.fsutil as fsutil
+
+    monkeypatch.setattr(fsutil, "_exchange", lambda a, b: False)
+    build_fake(index_config)
+    index_config.source_path.write_text(SYNTHETIC_REPORT.replace("six", "five"), encoding="utf-8")
+    load(index_config, rebuild=True)
+    load(index_config)
+    assert sorted(p.name for p in index_config.out_path.parent.iterdir()) == [
+        ".index.lock", "index", "report.txt"
+    ]
+
+
+def test_old_index_is_removed_after_a_successful_swap(index_config):
+    build_fake(index_config)
+    build_fake(index_config)
+    names = sorted(p.name for p in index_config.out_path.parent.iterdir())
+    assert names == [".index.lock", "index", "report.txt"]
+    shutil.rmtree(index_config.out_path)
+    with pytest.raises(IndexStale, match="no index at"):
+        load(index_config)

@@ -124,6 +124,7 @@ class Draft:
     speaker: Speaker | None = None
     # trailing quotation with a printed attribution: (first line, last line) as paragraph-line positions
     attributed: tuple[Line, Line, Speaker] | None = None
+    break_next: bool = False  # the next line starts a paragraph whatever its shape
 
     def lines(self) -> list[Line]:
         return [line for para in self.paras for line in para]
@@ -229,8 +230,9 @@ class Builder:
                 kind: Kind = "intro" if self.part == "case study" and self.section is None else "body"
                 self.flow = self._new(kind)
             paras = self.flow.paras
-            if not paras:
+            if not paras or self.flow.break_next:
                 paras.append([line])
+                self.flow.break_next = False
                 continue
             prev = paras[-1][-1]
             starts_para = line.text[0].isupper() or line.text.startswith((*QUOTE_OPEN, "‘"))
@@ -255,6 +257,9 @@ class Builder:
         self.part, self.trust, self.section = "case study", name, None
         self.pending_title = self.pending_quote = None
         self.trusts.append(TrustInfo(name=name, page=run[0].page, ratings=parse_ratings(run[d:])))
+        self.flow = self._new("intro")  # the title and rating history open the intro, as their own paragraph
+        self.flow.paras.append(list(run))
+        self.flow.break_next = True
 
     def add_run(self, run: list[Line]) -> None:
         if run[0].new_page and not self.generic:

@@ -1,0 +1,214 @@
+"""Extracts, not chunks: the sentences of a chunk that answer the question, verbatim, joined by " … ".
+
+A sentence is scored by its embedding's cosine to the question and by the question's (idf-weighted) words it
+contains; the best sentence is kept with a neighbour when it is short or the neighbour scores nearly as well.
+Every extract is a substring of its chunk's text, or several substrings joined by " … ". Left out: rewriting,
+summarising or trimming inside a sentence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.records import Extract
+from assistant.sentences import SentenceBank
+from assistant.understanding import Understanding
+from ingest.records import Chunk, Speaker
+
+ELLIPSIS = " … "
+_WORD = re.compile(r"[a-z0-9%]+")
+STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "at",
+        "by",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "how",
+        "why",
+        "when",
+        "where",
+        "did",
+        "do",
+        "does",
+        "done",
+        "has",
+        "have",
+        "had",
+        "i",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "them",
+        "his",
+        "her",
+        "our",
+        "their",
+        "my",
+        "me",
+        "us",
+        "about",
+        "into",
+        "than",
+        "then",
+        "so",
+        "not",
+        "no",
+        "yes",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "trust",
+        "trusts",
+        "nhs",
+        "foundation",
+        "partnership",
+    ]
+)
+
+
+def stem(word: str) -> str:
+    for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    return [stem(w) for w in _WORD.findall(text.lower().replace("’", "'")) if w not in STOP and len(w) > 1]
+
+
+@dataclass
+class Vocabulary:
+    idf: dict[str, float]
+
+    @classmethod
+    def build(cls, chunks: tuple[Chunk, ...]) -> Vocabulary:
+        df: Counter = Counter()
+        for c in chunks:
+            df.update(set(terms(c.text)))
+        n = len(chunks)
+        return cls({t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()})
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, 0.0)
+
+
+def _speaker_at(chunk: Chunk, start: int, end: int) -> Speaker | None:
+    for q in chunk.quotes:
+        if q.start < end and q.end > start:
+            return Speaker(q.name, q.role, q.trust)
+    return chunk.speaker
+
+
+def make_extract(
+    pos: int,
+    chunk: Chunk,
+    score: float,
+    qterms: set[str],
+    qvec: np.ndarray | None,
+    bank: SentenceBank,
+    vocab: Vocabulary,
+    u: Understanding,
+    max_words: int = 70,
+    overview: bool = False,
+) -> Extract:
+    ids = bank.by_chunk[pos]
+    sents = [bank.sentences[i] for i in ids]
+    total = sum(vocab.weight(t) for t in qterms) or 1.0
+    scores: list[float] = []
+    for i, s in zip(ids, sents, strict=True):
+        text = chunk.text[s.start : s.end]
+        lex = sum(vocab.weight(t) for t in qterms & set(terms(text))) / total
+        dense = float(bank.vectors[i] @ qvec) if bank.vectors is not None and qvec is not None else 0.0
+        bonus = 0.0
+        if u.numeric and re.search(r"\d", text):
+            bonus += 0.1
+        if (u.who or u.people) and any(q.start < s.end and q.end > s.start for q in chunk.quotes):
+            bonus += 0.05
+        for phrase in u.quoted:
+            if phrase.lower() in text.lower():
+                bonus += 0.5
+        if chunk.kind == "quote" and s.start >= _quote_end(chunk):
+            bonus -= 1.0  # the attribution line is in the citation, not the extract
+        scores.append(0.55 * dense + 0.45 * lex + bonus)
+    best = max(range(len(sents)), key=lambda j: (scores[j], -j))
+    if overview:  # a vague question ("somerset governance"): the chunk's opening says what it is about
+        best = 0
+        scores = [1.0] * len(sents)
+    keep = {best}
+    words = len(chunk.text[sents[best].start : sents[best].end].split())
+    for j in (best + 1, best - 1):
+        if not 0 <= j < len(sents) or (chunk.kind == "quote" and sents[j].start >= _quote_end(chunk)):
+            continue
+        wj = len(chunk.text[sents[j].start : sents[j].end].split())
+        close = scores[j] >= 0.8 * scores[best]
+        continues = j == best - 1 and re.match(r"[a-z…]|(?:He|She|It|They|This)\b", chunk.text[sents[best].start :])
+        if words + wj <= max_words and (close or words < 14 or continues):
+            keep.add(j)
+            words += wj
+    text = _join(chunk.text, [sents[j] for j in sorted(keep)])
+    first = sents[min(keep)]
+    return Extract(
+        text=text,
+        context=chunk.text,
+        chunk_id=chunk.id,
+        trust=chunk.trust,
+        section=chunk.section,
+        page=chunk.page,
+        page_end=chunk.page_end,
+        kind=chunk.kind,
+        title=chunk.title,
+        speaker=_speaker_at(chunk, first.start, sents[max(keep)].end),
+        score=round(float(score), 4),
+    )
+
+
+def _quote_end(chunk: Chunk) -> int:
+    return chunk.quotes[0].end if chunk.quotes else len(chunk.text)
+
+
+def _join(text: str, sents: list) -> str:
+    """Contiguous sentences as one piece; gaps marked with " … "."""
+    pieces: list[tuple[int, int]] = []
+    for s in sents:
+        if pieces and not text[pieces[-1][1] : s.start].strip():
+            pieces[-1] = (pieces[-1][0], s.end)
+        else:
+            pieces.append((s.start, s.end))
+    return ELLIPSIS.join(text[a:b] for a, b in pieces)

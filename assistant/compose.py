@@ -25,7 +25,8 @@ def group(extracts: list[Extract]) -> list[tuple[str, list[Extract]]]:
 
 
 def quote_block(e: Extract) -> str:
-    return f"> {e.text}\n>\n> — {e.citation()}"
+    body = e.text.replace("\n", "\n> ")
+    return f"> {body}\n>\n> — {e.citation()}"
 
 
 def compose(

@@ -1,0 +1,142 @@
+"""`python -m assistant ask|chat|batch`: the assistant for people (markdown) and for scripts (JSON lines).
+
+batch reads one JSON object per line on stdin, `{"id", "question", "history": [earlier user questions]}`, and
+writes one line per input on stdout, in the same order:
+`{"id", "answer", "extracts": [...], "trusts_covered", "abstained", "latency_ms"}`; a line it cannot use gets
+`{"id", "error"}` and the others are still answered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from errors import AssistantError
+
+
+def _filters(args: argparse.Namespace):
+    from assistant.records import Filters
+
+    return Filters(
+        trusts=tuple(args.trust or ()),
+        sections=tuple(args.section or ()),
+        kinds=tuple(args.kind or ()),
+    )
+
+
+def _load(args: argparse.Namespace):
+    from dataclasses import replace
+
+    from assistant import Assistant
+    from index import IndexConfig
+
+    config = IndexConfig()
+    if args.index:
+        config = replace(config, out_dir=args.index)
+    return Assistant.load(config, rebuild=not args.no_rebuild, progress=sys.stderr.isatty())
+
+
+def batch_record(asst, obj: Any) -> dict[str, Any]:
+    """One batch output line for one parsed input line (never raises for bad input)."""
+    if not isinstance(obj, dict):
+        return {"id": None, "error": "each line must be a JSON object"}
+    qid = obj.get("id")
+    question = obj.get("question")
+    history = obj.get("history", [])
+    start = time.perf_counter()
+    try:
+        answer = asst.ask_history(question, history if history is not None else [])
+    except AssistantError as e:
+        return {"id": qid, "error": str(e)}
+    return {
+        "id": qid,
+        "answer": answer.text,
+        "extracts": [e.to_dict() for e in answer.extracts],
+        "trusts_covered": list(answer.trusts_covered),
+        "trusts_without_material": list(answer.trusts_without_material),
+        "abstained": answer.abstained,
+        "latency_ms": round((time.perf_counter() - start) * 1e3, 2),
+    }
+
+
+def run_batch(asst, lines, out) -> int:
+    """Answer every line; returns how many lines got an error record."""
+    errors = 0
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            record: dict[str, Any] = {"id": None, "line": n, "error": f"not valid JSON: {e.msg}"}
+        else:
+            record = batch_record(asst, obj)
+        errors += "error" in record
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
+    return errors
+
+
+def chat(asst, filters) -> None:
+    from assistant.records import Conversation
+
+    conversation = Conversation()
+    print("Ask about the report (an empty line or Ctrl-D ends; 'new' starts a new chat).")
+    while True:
+        try:
+            question = input("\n> ")
+        except EOFError:
+            break
+        if not question.strip():
+            break
+        if question.strip().lower() == "new":
+            conversation = Conversation()
+            print("(new chat)")
+            continue
+        try:
+            answer, conversation = asst.ask(question, conversation, filters)
+        except AssistantError as e:
+            print(f"Sorry: {e}")
+            continue
+        print("\n" + answer.text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__.splitlines()[0])
+    parser.add_argument("--index", help="index folder (default: $DI_INDEX_DIR or the cache folder)")
+    parser.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    for p in (ask, sub.add_parser("chat", help="an interactive chat in the terminal")):
+        p.add_argument("--trust", action="append", help="only this trust (full or short name); repeatable")
+        p.add_argument("--section", action="append", help="only this section; repeatable")
+        p.add_argument("--kind", action="append", choices=["body", "sidebar", "quote", "bullets", "intro"])
+    sub.add_parser("batch", help="JSON lines in on stdin, JSON lines out on stdout")
+    args = parser.parse_args(argv)
+    try:
+        asst = _load(args)
+        if args.command == "batch":
+            run_batch(asst, sys.stdin, sys.stdout)
+        elif args.command == "chat":
+            chat(asst, _filters(args))
+        else:
+            answer, _ = asst.ask(args.question, None, _filters(args))
+            if args.json:
+                print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+            else:
+                print(answer.text)
+    except AssistantError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -137,10 +137,11 @@ def _embed(
 ) -> tuple[np.ndarray, int]:
     """Vectors for all texts in order, encoding only those whose key the cache lacks; also how many."""
     todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in cache}  # key -> text, each text once
-    fresh = embedder.encode_documents(list(todo.values()), progress=progress)
-    if fresh.ndim != 2 or len(fresh) != len(todo):
-        raise IndexFault(f"embedder {embedder.id} returned shape {fresh.shape} for {len(todo)} texts")
-    cache = {**cache, **dict(zip(todo, fresh, strict=True))}
+    if todo:  # when nothing changed, the model is not even loaded
+        fresh = embedder.encode_documents(list(todo.values()), progress=progress)
+        if fresh.ndim != 2 or len(fresh) != len(todo):
+            raise IndexFault(f"embedder {embedder.id} returned shape {fresh.shape} for {len(todo)} texts")
+        cache = {**cache, **dict(zip(todo, fresh, strict=True))}
     return np.stack([cache[k] for k in keys]).astype(np.float32), len(todo)
 
 
@@ -160,6 +161,8 @@ def _build_locked(
     chunks = tuple(chunker(source))
     if not chunks:
         raise SourceError(f"ingesting {source} produced no chunks")
+    if len({c.id for c in chunks}) != len(chunks):
+        raise IndexFault(f"chunker {chunker.version} gave two chunks the same id; ids must be unique")
     texts = [embedded_text(c) for c in chunks]
     keys = [cache_key(embedder, t) for t in texts]
     vectors, embedded = _embed(embedder, texts, keys, store.read_cache(target), progress)

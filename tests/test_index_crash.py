@@ -1,7 +1,8 @@
-"""A build killed with SIGKILL part-way leaves the previous index loadable and byte-identical.
+"""Crash safety: a build killed with SIGKILL part-way leaves the previous index loadable and byte-identical.
 
 The build runs in a child process with a fake embedder that announces itself and then stalls, so the kill
 lands at a known phase: while embedding, or after the new folder is written but before it is swapped in.
+The swap itself is tested by recreating what a crash inside it would leave, and on the fallback path.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, ParagraphChunker
+from conftest import ROOT, SYNTHETIC_REPORT, ParagraphChunker
 
 from index import FakeEmbedder, build, load_or_build
+from index.fsutil import aside_path
 
 CHILD = """
 import sys, time, pathlib
@@ -45,6 +47,14 @@ index.pipeline.swap_in = stalling_swap
 config = IndexConfig(source={source!r}, out_dir={out!r})
 build(config, embedder=Stalling(name="slow"), chunker=ParagraphChunker())
 """
+
+
+def build_fake(config):
+    return build(config, embedder=FakeEmbedder(), chunker=ParagraphChunker())
+
+
+def load(config, rebuild: bool = False):
+    return load_or_build(config, rebuild=rebuild, embedder=FakeEmbedder(), chunker=ParagraphChunker())
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -84,3 +94,28 @@ def test_sigkill_mid_build_leaves_previous_index(index_config, tmp_path, phase):
     # the next build clears what the dead one left behind
     build(index_config, embedder=FakeEmbedder(), chunker=ParagraphChunker())
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".index.tmp-")]
+
+
+def test_crash_between_renames_is_recovered(index_config):
+    build_fake(index_config)
+    folder = index_config.out_path
+    before = snapshot(folder)
+    folder.rename(aside_path(folder))  # as if killed after renaming the old index aside
+    leftover = folder.with_name(f".{folder.name}.tmp-dead")
+    leftover.mkdir()
+    idx = load(index_config)
+    assert snapshot(folder) == before and not aside_path(folder).exists() and not leftover.exists()
+    assert len(idx.chunks) == 8
+
+
+def test_fallback_swap_without_rename_exchange(index_config, monkeypatch):
+    import index.fsutil as fsutil
+
+    monkeypatch.setattr(fsutil, "_exchange", lambda a, b: False)
+    build_fake(index_config)
+    index_config.source_path.write_text(SYNTHETIC_REPORT.replace("six", "five"), encoding="utf-8")
+    load(index_config, rebuild=True)
+    load(index_config)
+    assert sorted(p.name for p in index_config.out_path.parent.iterdir()) == [
+        ".index.lock", "index", "report.txt"
+    ]

@@ -1,0 +1,144 @@
+"""The generic RAG baseline: fixed-size character chunks of the raw report, dense or hybrid search.
+
+Chunks: `RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)` over the raw text, its defaults
+otherwise — the pipeline most tutorials ship. Vectors come from the index's own embedder (so the model is not a
+difference) into a FAISS `IndexFlatIP`; BM25 uses bm25s with the same stopwords and stemming as our index, and
+hybrid fuses the two with reciprocal rank fusion exactly as `index.fusion.rrf` does (depth 50 per list, k=60).
+
+The extracts carry **no trust, section, page or speaker**: a generic pipeline over a text file does not know
+them, and that missing attribution is what the comparison is about. Vectors are cached as `.npy` (no pickle)
+keyed by model, weights, splitter settings and the chunk texts. Left out: any other chunk size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from eval.records import Shown, SystemOutput
+from eval.systems import K, naive_query
+
+CHUNK_SIZE = 1000  # characters, the splitter's most common setting in tutorials
+CHUNK_OVERLAP = 200
+DEPTH = 50  # hits each list gives the fusion, as index.search.HYBRID_DEPTH
+RRF_K = 60  # as index.fusion.RRF_K
+
+FixedMode = Literal["dense", "hybrid"]
+
+
+def split(text: str) -> list[str]:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    return RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP).split_text(text)
+
+
+def rrf_ids(lists: Sequence[Sequence[int]], k: int = RRF_K) -> list[int]:
+    """Fuse ranked lists of ids; ties by best single rank, then first appearance (as `index.fusion.rrf`)."""
+    scores: dict[int, float] = {}
+    best: dict[int, int] = {}
+    order: dict[int, int] = {}
+    for ids in lists:
+        for rank, i in enumerate(ids, start=1):
+            scores[i] = scores.get(i, 0.0) + 1.0 / (k + rank)
+            best[i] = min(best.get(i, rank), rank)
+            order.setdefault(i, len(order))
+    return sorted(scores, key=lambda i: (-scores[i], best[i], order[i]))
+
+
+def _cache_key(embedder: Any, texts: Sequence[str]) -> str:
+    h = hashlib.sha256()
+    settings = {"model": embedder.id, "weights": embedder.weights_sha256, "size": CHUNK_SIZE, "overlap": CHUNK_OVERLAP}
+    h.update(json.dumps(settings, sort_keys=True).encode())
+    for t in texts:
+        h.update(b"\0" + t.encode("utf-8"))
+    return h.hexdigest()[:24]
+
+
+def cached_vectors(embedder: Any, texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
+    """Document vectors for `texts`, read from or written (atomically) to `cache_dir` when given."""
+    path = cache_dir / f"fixed-{_cache_key(embedder, texts)}.npy" if cache_dir else None
+    if path is not None and path.is_file():
+        vectors = np.load(path, allow_pickle=False)
+        if vectors.shape[0] == len(texts):
+            return vectors
+    vectors = np.ascontiguousarray(embedder.encode_documents(list(texts)), dtype=np.float32)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".fixed-", suffix=".npy", dir=path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                np.save(fh, vectors, allow_pickle=False)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # an unwritable cache only costs time next run
+    return vectors
+
+
+@dataclass(frozen=True, eq=False)
+class FixedCorpus:
+    texts: tuple[str, ...]
+    embedder: Any
+    faiss_index: Any
+    bm25: Any
+    stemmer: Any
+
+    @classmethod
+    def build(cls, source_text: str, embedder: Any, cache_dir: Path | None = None) -> FixedCorpus:
+        import bm25s
+        import faiss
+        import Stemmer
+
+        texts = tuple(split(source_text))
+        vectors = cached_vectors(embedder, texts, cache_dir)
+        faiss.normalize_L2(vectors)  # already unit length for our embedder; cheap insurance for others
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(vectors)
+        stemmer = Stemmer.Stemmer("english")
+        retriever = bm25s.BM25()
+        retriever.index(bm25s.tokenize(list(texts), stopwords="en", stemmer=stemmer, show_progress=False),
+                        show_progress=False)
+        return cls(texts, embedder, flat, retriever, stemmer)
+
+    def dense(self, query: str, depth: int) -> list[int]:
+        vector = np.ascontiguousarray(self.embedder.encode_queries([query]), dtype=np.float32)
+        scores, rows = self.faiss_index.search(vector, min(depth, len(self.texts)))
+        found = [(float(s), int(r)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
+        return [r for _, r in sorted(found, key=lambda sr: (-sr[0], sr[1]))]
+
+    def lexical(self, query: str, depth: int) -> list[int]:
+        import bm25s
+
+        tokens = bm25s.tokenize(query, stopwords="en", stemmer=self.stemmer, return_ids=False, show_progress=False)
+        ids = self.bm25.get_tokens_ids([t for t in tokens[0] if t])
+        if not ids:
+            return []
+        scores = np.asarray(self.bm25.get_scores_from_ids(ids))
+        rows = np.flatnonzero(scores > 0).tolist()
+        return sorted(rows, key=lambda r: (-float(scores[r]), r))[:depth]
+
+
+class FixedChunkSystem:
+    """Fixed-size chunks, dense or hybrid, no attribution; see the module docstring."""
+
+    def __init__(self, name: str, corpus: FixedCorpus, mode: FixedMode, k: int = K) -> None:
+        self.name, self.corpus, self.mode, self.k = name, corpus, mode, k
+
+    def run(self, question: str, history: Sequence[str]) -> SystemOutput:
+        started = time.perf_counter()
+        query = naive_query(question, history)
+        if self.mode == "dense":
+            rows = self.corpus.dense(query, self.k)
+        else:
+            rows = rrf_ids([self.corpus.dense(query, DEPTH), self.corpus.lexical(query, DEPTH)])[: self.k]
+        extracts = tuple(Shown(text=self.corpus.texts[r]) for r in rows)
+        latency = (time.perf_counter() - started) * 1000
+        return SystemOutput(extracts, (), abstained=False, latency_ms=latency)

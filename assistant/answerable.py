@@ -56,7 +56,7 @@ def _has(want: Want, text: str) -> bool:
 
 def check(question: str, topic_terms: set[str], sentences: list[str], vocab: Vocabulary, has_speaker: bool) -> Check:
     """Whether `sentences` (what would be shown first) can answer `question` at all."""
-    unknown = [t for t in topic_terms if len(t) > 3 and vocab.weight(t) == 0.0]
+    unknown = [t for t in topic_terms if len(t) > 3 and not vocab.knows(t)]
     if unknown and len(unknown) >= max(1, len(topic_terms) // 2):
         return Check(False, "the report never mentions " + ", ".join(sorted(unknown)))
     want = wanted(question)

@@ -22,12 +22,13 @@ _WHAT_ABOUT = re.compile(
 )
 _WHO_THAT = re.compile(
     r"^\s*(?:and\s+)?(?:who|whose)\s+(?:said|says|was|were|is|made|did|words?|quote|called)\b"
-    r"(?:\s+(?:that|this|it|those|these|them|the quote|the call))?[\s?.!]*$",
+    r"(?:\s+(?:that|this|it|those|these|them|the quote))?(?:\s+(?:call|decision|change|point|comment))?[\s?.!]*$",
     re.I,
 )
 _DID_IT_WORK = re.compile(
     r"\b(?:did (?:it|that|this|they) (?:work|help|succeed|make a difference)|was it (?:successful|effective)|"
-    r"what (?:was|were) the (?:result|outcome|impact|effect)s?|what happened (?:next|then)?|any (?:results|impact)|"
+    r"what (?:was|were) the (?:result|outcome|impact|effect)s?|what happened (?:next|then|after(?: that)?)\s*\?*$|"
+    r"any (?:results|impact)|"
     r"(?:the )?(?:outcome|impact|results?)\s*\?)",
     re.I,
 )
@@ -35,11 +36,14 @@ _HOW_MUCH = re.compile(
     r"^\s*(?:and\s+)?(?:by )?how (?:much|many|long|big)\b|^\s*(?:what|which) (?:numbers?|figures?)", re.I
 )
 _MORE = re.compile(
-    r"^\s*(?:tell me more|more|go on|anything else|more detail\w*|more please|expand|elaborate|and\??|what else)"
-    r"(?:\s+(?:about (?:that|this|it)|on (?:that|this|it)|please))?[\s?.!]*$",
+    r"^\s*(?:tell me more|more|go on|anything else|more detail\w*|more please|expand|elaborate|and\??|what else"
+    r"(?: did (?:he|she|they) say| was said)?)"
+    r"(?:\s+(?:about (?:that|this|it|them)|on (?:that|this|it)|please))?[\s?.!]*$",
     re.I,
 )
-_POINTS_BACK = re.compile(r"\b(?:that|this|it|they|them|there|those|these|he|she|his|her)\b", re.I)
+_POINTS_BACK = re.compile(r"\b(?:that|this|it|they|them|their|there|those|these|he|she|his|her|him)\b", re.I)
+_PERSON_BACK = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
+_AND_THE = re.compile(r"^\s*(?:and|what about|how about)\s+(?P<rest>.+?)[\s?.!]*$", re.I)
 SHORT = 9  # a follow-up is short: longer questions are treated as new, even with "that" in them
 
 
@@ -48,7 +52,8 @@ class Resolved:
     query: str  # the question to retrieve for, readable
     mode: Mode
     previous: Answer | None = None
-    exclude: frozenset[str] = frozenset()  # chunk ids already shown (for "tell me more")
+    exclude: frozenset[str] = frozenset()  # chunk ids whose whole text was already shown
+    shown: tuple[str, ...] = ()  # extract texts already shown (for "tell me more": prefer other sentences)
     extra: str = ""  # words added to retrieval only (not shown)
     inherited_trusts: tuple[str, ...] = ()
 
@@ -79,8 +84,15 @@ def resolve(question: str, conversation: Conversation | None) -> Resolved:
     if _WHO_THAT.match(q):
         return Resolved(query=last.query, mode="who", previous=last, inherited_trusts=prev_trusts)
     if _MORE.match(q):
-        shown = frozenset(e.chunk_id for e in last.extracts)
-        return Resolved(query=last.query, mode="more", previous=last, exclude=shown, inherited_trusts=prev_trusts)
+        whole = frozenset(e.chunk_id for e in last.extracts if e.text == e.context)
+        return Resolved(
+            query=_with_person(last.query, q, last),
+            mode="more",
+            previous=last,
+            exclude=whole,
+            shown=tuple(e.text for e in last.extracts),
+            inherited_trusts=prev_trusts or _single(last),
+        )
     named = find_trusts(q)
     if named and len(words) <= SHORT:
         m = _WHAT_ABOUT.match(q)
@@ -110,14 +122,24 @@ def resolve(question: str, conversation: Conversation | None) -> Resolved:
             inherited_trusts=prev_trusts or _single(last),
             extra="number percent % reduced increased from to",
         )
-    if len(words) <= SHORT and _POINTS_BACK.search(q):
+    if len(words) <= SHORT and (_POINTS_BACK.search(q) or _AND_THE.match(q)):
         return Resolved(
-            query=f"{q.rstrip(' ?')} ({last.query.rstrip(' ?')})",
+            query=f"{q.rstrip(' ?')} ({_with_person(last.query, q, last).rstrip(' ?')})",
             mode="ask",
             previous=last,
             inherited_trusts=prev_trusts or _single(last),
         )
     return Resolved(query=q, mode="ask")
+
+
+def _with_person(query: str, question: str, answer: Answer) -> str:
+    """Name the person a "he"/"she" points back to: the speaker of the last answer's first extract."""
+    if not _PERSON_BACK.search(question):
+        return query
+    speaker = next((e.speaker for e in answer.extracts if e.speaker), None)
+    if speaker is None or speaker.name.lower() in query.lower():
+        return query
+    return f"{speaker.name}: {query}"
 
 
 def _single(answer: Answer) -> tuple[str, ...]:

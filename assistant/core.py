@@ -95,14 +95,21 @@ class Assistant:
                 keep[i] = False
         return keep
 
+    def _key_themes_naming(self, trusts: tuple[str, ...]) -> np.ndarray:
+        names = [a for a, t in TRUST_ALIASES.items() if t in trusts and len(a) > 4]
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")", re.I)
+        return np.array([c.part == "key themes" and bool(pattern.search(c.text)) for c in self.chunks])
+
     def _answer(self, q: str, resolved: Resolved, filters: Filters, start: float) -> Answer:
         t0 = time.perf_counter()
         u = understand(resolved.query, self.people)
         trusts = filters.trusts or u.trusts or resolved.inherited_trusts
-        cross = (u.cross_trust or (not trusts and not u.people and _asks_about_trusts(resolved.query))) and len(
-            trusts
-        ) != 1
+        cross = len(trusts) > 1 or (
+            not trusts and (u.cross_trust or (not u.people and _asks_about_trusts(resolved.query)))
+        )
         allowed = self._allowed(trusts, filters, resolved.exclude)
+        if len(trusts) > 1:  # a comparison: the key themes compare trusts too, when they name them
+            allowed |= self._key_themes_naming(trusts) & self._allowed((), filters, resolved.exclude)
         t1 = time.perf_counter()
         qvec = np.asarray(self.index.embedder.encode_queries([resolved.query])[0], dtype=np.float32)
         qvec = qvec / max(float(np.linalg.norm(qvec)), 1e-12)
@@ -120,7 +127,9 @@ class Assistant:
         words = topic | set(terms(resolved.extra))
         overview = bool(u.sections) and len(topic - set(terms(" ".join(u.sections)))) <= 1
         extracts = [
-            make_extract(s.pos, s.chunk, s.score, words, qvec, self.bank, self.vocab, u, overview=overview)
+            make_extract(
+                s.pos, s.chunk, s.score, words, qvec, self.bank, self.vocab, u, overview=overview, shown=resolved.shown
+            )
             for s in chosen
         ]
         if not abstained and extracts:
@@ -202,6 +211,10 @@ def topic_terms(query: str, u: Understanding) -> set[str]:
     return set(terms(_ALIASES.sub(" ", query.lower()))) - _QUESTION_WORDS - people
 
 
+_PLURAL_SUBJECT = re.compile(
+    r"\b(?:trusts|organisations|ceos|chief executives|chairs|boards|leaders|medical directors|nursing directors)\b"
+)
+
+
 def _asks_about_trusts(query: str) -> bool:
-    low = query.lower()
-    return any(w in low for w in (" trusts", "how did they", "what did trusts", "organisations"))
+    return bool(_PLURAL_SUBJECT.search(query.lower()))

@@ -12,6 +12,8 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from difflib import get_close_matches
+from functools import lru_cache
 
 import numpy as np
 
@@ -102,11 +104,15 @@ STOP = set(
 )
 
 
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer  # PyStemmer: the same Snowball English stemmer the BM25 index uses
+
+    return Stemmer.Stemmer("english")
+
+
 def stem(word: str) -> str:
-    for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+    return _stemmer().stemWord(word)
 
 
 def terms(text: str) -> list[str]:
@@ -128,6 +134,10 @@ class Vocabulary:
     def weight(self, term: str) -> float:
         return self.idf.get(term, 0.0)
 
+    def knows(self, term: str) -> bool:
+        """In the report, or within a typo of a word that is (`pateint` → `patient`)."""
+        return term in self.idf or bool(get_close_matches(term, self.idf.keys(), n=1, cutoff=0.8))
+
 
 def _speaker_at(chunk: Chunk, start: int, end: int) -> Speaker | None:
     for q in chunk.quotes:
@@ -147,6 +157,7 @@ def make_extract(
     u: Understanding,
     max_words: int = 70,
     overview: bool = False,
+    shown: tuple[str, ...] = (),
 ) -> Extract:
     ids = bank.by_chunk[pos]
     sents = [bank.sentences[i] for i in ids]
@@ -164,11 +175,13 @@ def make_extract(
         for phrase in u.quoted:
             if phrase.lower() in text.lower():
                 bonus += 0.5
+        if shown and any(text in seen for seen in shown):
+            bonus -= 0.6  # "tell me more": what was already shown comes last
         if chunk.kind == "quote" and s.start >= _quote_end(chunk):
             bonus -= 1.0  # the attribution line is in the citation, not the extract
         scores.append(0.55 * dense + 0.45 * lex + bonus)
     best = max(range(len(sents)), key=lambda j: (scores[j], -j))
-    if overview:  # a vague question ("somerset governance"): the chunk's opening says what it is about
+    if overview and not shown:  # a vague question ("somerset governance"): the chunk's opening says what it is about
         best = 0
         scores = [1.0] * len(sents)
     keep = {best}
@@ -179,7 +192,7 @@ def make_extract(
         wj = len(chunk.text[sents[j].start : sents[j].end].split())
         close = scores[j] >= 0.8 * scores[best]
         continues = j == best - 1 and re.match(r"[a-z…]|(?:He|She|It|They|This)\b", chunk.text[sents[best].start :])
-        if words + wj <= max_words and (close or words < 14 or continues):
+        if words + wj <= max_words and (close or words < 20 or continues):
             keep.add(j)
             words += wj
     text = _join(chunk.text, [sents[j] for j in sorted(keep)])

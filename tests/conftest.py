@@ -138,3 +138,26 @@ def real_embedder() -> Iterator[Embedder]:
     embedder = make_embedder(IndexConfig(model="sentence-transformers/all-MiniLM-L6-v2"))
     assert embedder.dim > 0  # loads the model now, so timing of the first test is not skewed
     yield embedder
+
+
+@pytest.fixture(scope="session")
+def fake_assistant(tmp_path_factory, source_path):
+    """The assistant over the real report with the FakeEmbedder: real chunks, BM25 and logic; no model."""
+    from assistant import Assistant
+    from index import load_or_build
+
+    root = tmp_path_factory.mktemp("fake-assistant")
+    index = load_or_build(IndexConfig(source=Path(source_path), out_dir=root / "index", model="fake"))
+    return Assistant(index, sentence_cache=root / "sentences")
+
+
+@pytest.fixture(scope="session")
+def real_assistant(tmp_path_factory, source_path, real_embedder):
+    """The assistant over the real report with the bundled model: built once per test session."""
+    from assistant import Assistant
+    from index import load_or_build
+
+    root = tmp_path_factory.mktemp("real-assistant")
+    config = IndexConfig(source=Path(source_path), out_dir=root / "index")
+    index = load_or_build(config, embedder=real_embedder)
+    return Assistant(index, sentence_cache=root / "sentences")

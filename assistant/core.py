@@ -17,12 +17,13 @@ import numpy as np
 from assistant.answerable import check
 from assistant.compose import compose
 from assistant.conversation import Resolved, resolve
-from assistant.extracts import Vocabulary, make_extract, terms
+from assistant.extracts import Vocabulary, make_extract, span_breaks, terms
 from assistant.records import Answer, Conversation, Extract, Filters, Turn
 from assistant.retrieval import RetrievalConfig, score_all, select
 from assistant.sentences import SentenceBank
 from assistant.understanding import ALL_TRUSTS, TRUST_ALIASES, Understanding, people_index, understand
 from assistant.validate import clean_filters, clean_history, clean_question
+from ingest.pipeline import read_source
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Assistant:
         self.vocab = Vocabulary.build(self.chunks)
         self.people = people_index(self.chunks)
         self.sections = tuple(dict.fromkeys(c.section for c in self.chunks if c.section))
+        source, _ = read_source(index.manifest["source"]["path"])
+        # chunk position -> offsets in its text where the source was interrupted (shown as " … " in extracts)
+        self.breaks = [span_breaks(c, source) for c in self.chunks]
 
     @classmethod
     def load(
@@ -128,7 +132,17 @@ class Assistant:
         overview = bool(u.sections) and len(topic - set(terms(" ".join(u.sections)))) <= 1
         extracts = [
             make_extract(
-                s.pos, s.chunk, s.score, words, qvec, self.bank, self.vocab, u, overview=overview, shown=resolved.shown
+                s.pos,
+                s.chunk,
+                s.score,
+                words,
+                qvec,
+                self.bank,
+                self.vocab,
+                u,
+                overview=overview,
+                shown=resolved.shown,
+                breaks=self.breaks[s.pos],
             )
             for s in chosen
         ]

@@ -158,6 +158,7 @@ def make_extract(
     max_words: int = 70,
     overview: bool = False,
     shown: tuple[str, ...] = (),
+    breaks: tuple[int, ...] = (),
 ) -> Extract:
     ids = bank.by_chunk[pos]
     sents = [bank.sentences[i] for i in ids]
@@ -195,7 +196,7 @@ def make_extract(
         if words + wj <= max_words and (close or words < 20 or continues):
             keep.add(j)
             words += wj
-    text = _join(chunk.text, [sents[j] for j in sorted(keep)])
+    text = _join(chunk, [sents[j] for j in sorted(keep)], breaks)
     first = sents[min(keep)]
     return Extract(
         text=text,
@@ -216,12 +217,38 @@ def _quote_end(chunk: Chunk) -> int:
     return chunk.quotes[0].end if chunk.quotes else len(chunk.text)
 
 
-def _join(text: str, sents: list) -> str:
-    """Contiguous sentences as one piece; gaps marked with " … "."""
+def span_breaks(chunk: Chunk, source: str) -> tuple[int, ...]:
+    """Offsets in the chunk's text where a new source span begins (text rejoined across an interruption)."""
+    bounds: list[int] = []
+    total = 0
+    for a, b in chunk.spans[:-1]:
+        total += sum(1 for ch in source[a:b] if not ch.isspace())
+        bounds.append(total)
+    out: list[int] = []
+    seen = 0  # non-space characters of the text passed so far
+    for i, ch in enumerate(chunk.text):
+        if ch.isspace():
+            continue
+        if len(out) < len(bounds) and seen == bounds[len(out)]:
+            out.append(i)
+        seen += 1
+    return tuple(out)
+
+
+def _join(chunk: Chunk, sents: list, breaks: tuple[int, ...]) -> str:
+    """Contiguous sentences as one piece; gaps — in the chunk or in the source — marked with " … "."""
+    text = chunk.text
     pieces: list[tuple[int, int]] = []
     for s in sents:
         if pieces and not text[pieces[-1][1] : s.start].strip():
             pieces[-1] = (pieces[-1][0], s.end)
         else:
             pieces.append((s.start, s.end))
-    return ELLIPSIS.join(text[a:b] for a, b in pieces)
+    cut: list[tuple[int, int]] = []
+    for a, b in pieces:
+        for p in breaks:
+            if a < p < b:
+                cut.append((a, p))
+                a = p
+        cut.append((a, b))
+    return ELLIPSIS.join(text[a:b].strip() for a, b in cut if text[a:b].strip())

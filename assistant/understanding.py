@@ -110,15 +110,16 @@ def _lower(text: str) -> str:
 
 
 def find_trusts(text: str) -> tuple[str, ...]:
+    """Trusts named in `text` by full or short name, in the order they appear."""
     low = " " + re.sub(r"[^a-z0-9]+", " ", _lower(text)) + " "
-    found: list[str] = []
+    found: dict[str, int] = {}
     for alias in sorted(TRUST_ALIASES, key=len, reverse=True):
-        if f" {alias} " in low:
+        at = low.find(f" {alias} ")
+        if at >= 0:
             name = TRUST_ALIASES[alias]
-            if name not in found:
-                found.append(name)
-            low = low.replace(f" {alias} ", " ")
-    return tuple(found)
+            found[name] = min(at, found.get(name, at))
+            low = low.replace(f" {alias} ", " " + "_" * len(alias) + " ")
+    return tuple(sorted(found, key=found.__getitem__))
 
 
 def people_index(chunks: tuple[Chunk, ...]) -> dict[str, str]:

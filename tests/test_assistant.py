@@ -193,8 +193,8 @@ def test_naming_one_trust_answers_from_that_trust(fake_assistant):
 
 
 def test_conversations_are_values_not_shared_state(fake_assistant):
-    a1, conv_a = fake_assistant.ask("how did oxleas fix bed occupancy?")
-    b1, conv_b = fake_assistant.ask("what did sheffield do about restraint?")
+    _, conv_a = fake_assistant.ask("how did oxleas fix bed occupancy?")
+    _, conv_b = fake_assistant.ask("what did sheffield do about restraint?")
     a2, conv_a2 = fake_assistant.ask("and what about Lincolnshire?", conv_a)
     assert len(conv_a.turns) == 1 and len(conv_a2.turns) == 2 and len(conv_b.turns) == 1
     assert "bed occupancy" in a2.query and find_trusts(a2.query) == (LINCS,)

@@ -37,6 +37,13 @@ def returned_recall_at_5(r: QuestionResult) -> float | None:
     return sum(rank is not None and rank <= TOP for rank in r.passage_ranks) / len(r.passage_ranks)
 
 
+def chunk_recall_at_5(r: QuestionResult) -> float | None:
+    """Share of gold passages held by the *chunks* behind the top 5 extracts returned (a retrieval diagnostic)."""
+    if not _retrieval(r) or len(r.context_ranks) != len(r.passage_ranks):
+        return None
+    return sum(rank is not None and rank <= TOP for rank in r.context_ranks) / len(r.context_ranks)
+
+
 def recall_at_5(r: QuestionResult) -> float | None:
     """Share of the question's gold passages found in the top 5 extracts shown (0 when it abstained)."""
     value = returned_recall_at_5(r)
@@ -96,6 +103,7 @@ METRICS: dict[str, tuple[Metric, bool]] = {
     "MRR": (reciprocal_rank, True),
     "recall@2000ch": (budget_recall, True),
     "recall@5_returned": (returned_recall_at_5, True),
+    "chunk_recall@5": (chunk_recall_at_5, True),
     "trust_cov": (trust_coverage, True),
     "speaker_acc": (speaker_accuracy, True),
     "trust_attr": (trust_attribution, True),

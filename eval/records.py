@@ -17,6 +17,7 @@ class Shown:
     """One extract as a user sees it: the words and whatever citation the system can give (None = unknown)."""
 
     text: str
+    context: str | None = None  # the whole chunk the text was cut from, when the system cuts (None: text is all)
     chunk_id: str | None = None
     trust: str | None = None
     section: str | None = None
@@ -52,6 +53,7 @@ class QuestionResult:
     answerable: bool  # False for type "unanswerable"
     # everything below is judged on the returned extracts, abstention or not; eval/metrics.py applies it
     passage_ranks: tuple[int | None, ...]  # per gold passage: rank of the first returned extract finding it
+    context_ranks: tuple[int | None, ...]  # per gold passage: rank of the first extract whose *chunk* holds it
     budget_found: tuple[bool, ...]  # per gold passage: found in the text shown within the reading budget
     gold_trusts: tuple[str, ...]
     budget_trusts: tuple[str, ...]  # trusts cited by the extracts that start within the reading budget
@@ -69,7 +71,7 @@ class QuestionResult:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> QuestionResult:
         fields = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
-        for key in ("passage_ranks", "budget_found", "gold_trusts", "budget_trusts", "preview"):
+        for key in ("passage_ranks", "context_ranks", "budget_found", "gold_trusts", "budget_trusts", "preview"):
             fields[key] = tuple(fields.get(key, ()))
         return cls(**fields)
 

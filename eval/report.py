@@ -19,8 +19,8 @@ from eval.scoring import BUDGET_CHARS, SHOWN, TOP
 
 HEADLINE = tuple(METRICS)
 CHART_METRICS = ("hit@5", "recall@5", "MRR", "recall@2000ch", "trust_cov", "speaker_acc", "trust_attr")
-TYPE_COLUMNS = ("hit@5", "recall@5", "MRR", "recall@2000ch", "trust_cov", "speaker_acc", "abstain_unans",
-                "false_abstain")
+TYPE_COLUMNS = ("hit@5", "recall@5", "MRR", "recall@2000ch", "chunk_recall@5", "trust_cov", "speaker_acc",
+                "abstain_unans", "false_abstain")
 
 
 def fmt(value: Any) -> str:
@@ -108,9 +108,13 @@ def render(run: EvalRun, items: Sequence[GoldItem], chart: str | None = "chart.p
         f"any passage, recall@2000ch at the first {BUDGET_CHARS:,} characters of extract text (fair to systems "
         "with short extracts), trust_cov (cross-trust questions) at the trusts cited by extracts starting within "
         "that budget, speaker_acc at the first extract finding a passage, trust_attr at the top-5 finds. "
-        "Abstentions show nothing. Baselines join history and question into one query and never abstain; "
-        "fixed-chunk baselines cite no trust, page or speaker. With ~100 questions (9–18 per type), "
-        "differences under ~5 points overall or ~15 points per type are noise.",
+        "Abstentions show nothing, except in recall@5_returned (retrieval alone); chunk_recall@5 credits the "
+        "whole chunk each top-5 extract was cut from, so chunk_recall@5 − recall@5_returned is what extract "
+        "selection dropped. Baselines join history and question into one query and never abstain; "
+        "fixed-chunk baselines cite no trust, page or speaker, and whole-chunk baselines carry their chunk's "
+        "trust by construction (so trust_attr only tells apart systems that cut or re-cite text). "
+        "With ~100 questions (9–18 per type), differences under ~5 points overall or ~15 points per type are "
+        "noise. Latency is wall time per question after a warm-up, on whatever else the machine is doing.",
         "",
         "## Headline",
         "",

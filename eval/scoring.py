@@ -5,6 +5,8 @@ Definitions (the metrics in `eval/metrics.py` only average what is decided here)
 - **Returned extracts**: the first `SHOWN` (10) extracts, judged whether or not the system abstained. The
   metrics then count an abstention as showing nothing (an abstention tells the user there is no answer), and
   one metric, recall@5 of returned extracts, ignores it, to separate retrieval from abstention.
+- **Context ranks**: as passage ranks, but over the whole chunk each extract was cut from; a passage whose
+  chunk was retrieved but whose words were not picked for the extract shows up as the difference.
 - **Reading budget**: the extracts' texts are read in order until `BUDGET_CHARS` (2,000) characters; the
   extract crossing the limit is cut there. Systems with long extracts (whole chunks) thus show fewer of them.
 - **Trust coverage** uses the trusts cited by extracts that *start* within the budget (not the system's own
@@ -102,6 +104,7 @@ def score(item: GoldItem, output: SystemOutput, system: str, homes: Homes) -> Qu
     shown = tuple(output.extracts[:SHOWN])
     texts = [e.text for e in shown]
     ranks = tuple(first_finder(texts, p) for p in item.relevant)
+    context_ranks = tuple(first_finder([e.context or e.text for e in shown], p) for p in item.relevant)
     view = budget_view(shown)
     budget_found = tuple(any(finds(visible, p) for _, visible in view) for p in item.relevant)
     budget_trusts = tuple(dict.fromkeys(e.trust for e, _ in view if e.trust))
@@ -118,6 +121,7 @@ def score(item: GoldItem, output: SystemOutput, system: str, homes: Homes) -> Qu
         system=system,
         answerable=item.type != "unanswerable",
         passage_ranks=ranks,
+        context_ranks=context_ranks,
         budget_found=budget_found,
         gold_trusts=item.trusts,
         budget_trusts=budget_trusts,

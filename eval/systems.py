@@ -70,6 +70,7 @@ def shown_extract(extract: Any) -> Shown:
     """An `assistant.records.Extract` as shown (typed loosely so this module imports without the assistant)."""
     return Shown(
         text=extract.text,
+        context=extract.context,
         chunk_id=extract.chunk_id,
         trust=extract.trust,
         section=extract.title or extract.section,

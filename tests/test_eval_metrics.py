@@ -10,6 +10,7 @@ from eval.metrics import (
     abstention,
     budget_recall,
     by_type,
+    chunk_recall_at_5,
     failed,
     false_abstention,
     hit_at_5,
@@ -37,7 +38,7 @@ FILLER = "unrelated words about something else entirely in this report"
 
 def result(ranks=(1,), **kw) -> QuestionResult:
     base = dict(
-        id="q1", type="factoid", system="s", answerable=True, passage_ranks=tuple(ranks),
+        id="q1", type="factoid", system="s", answerable=True, passage_ranks=tuple(ranks), context_ranks=tuple(ranks),
         budget_found=tuple(r is not None for r in ranks), gold_trusts=(OXLEAS,), budget_trusts=(OXLEAS,),
         speaker_ok=None, trust_right=0, trust_judged=0, abstained=False, n_extracts=10, latency_ms=10.0,
     )
@@ -123,6 +124,15 @@ def test_passage_beyond_the_budget_counts_for_rank_but_not_for_the_budget() -> N
     assert r.passage_ranks == (2,) and r.budget_found == (False,)
     assert recall_at_5(r) == 1.0 and budget_recall(r) == 0.0
     assert r.budget_trusts == ()
+
+
+def test_chunk_recall_credits_the_chunk_an_extract_was_cut_from() -> None:
+    cut = Shown("Only the first sentence.", context=f"Only the first sentence. {P1}.")
+    r = score(item(relevant=(P1, P2)), SystemOutput((cut, Shown(FILLER)), (), False, 1.0), "s", {})
+    assert r.passage_ranks == (None, None) and r.context_ranks == (1, None)
+    assert recall_at_5(r) == 0.0 and chunk_recall_at_5(r) == 0.5
+    whole = score(item(), SystemOutput((Shown(FILLER), Shown(P1)), (), False, 1.0), "s", {})
+    assert whole.context_ranks == whole.passage_ranks == (2,)
 
 
 def test_trust_attribution_judges_each_find_against_where_the_passage_sits() -> None:

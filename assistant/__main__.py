@@ -72,12 +72,21 @@ def run_batch(asst, lines, out) -> int:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
             record: dict[str, Any] = {"id": None, "line": n, "error": f"not valid JSON: {e.msg}"}
+        except RecursionError:  # json's parser recurses once per level of nesting
+            record = {"id": None, "line": n, "error": "not valid JSON: nested too deeply to read"}
         else:
             record = batch_record(asst, obj)
         errors += "error" in record
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        text = json.dumps(record, ensure_ascii=False)
+        if _has_surrogates(text):  # "\ud800" is valid JSON but not UTF-8: write it escaped, as it came in
+            text = json.dumps(record)
+        out.write(text + "\n")
         out.flush()
     return errors
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def chat(asst, filters) -> None:

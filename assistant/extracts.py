@@ -155,7 +155,9 @@ def make_extract(
     bank: SentenceBank,
     vocab: Vocabulary,
     u: Understanding,
-    max_words: int = 70,
+    max_words: int = 100,
+    min_words: int = 40,
+    neighbour_ratio: float = 0.5,
     overview: bool = False,
     shown: tuple[str, ...] = (),
     breaks: tuple[int, ...] = (),
@@ -185,17 +187,30 @@ def make_extract(
     if overview and not shown:  # a vague question ("somerset governance"): the chunk's opening says what it is about
         best = 0
         scores = [1.0] * len(sents)
-    keep = {best}
-    words = len(chunk.text[sents[best].start : sents[best].end].split())
-    for j in (best + 1, best - 1):
-        if not 0 <= j < len(sents) or (chunk.kind == "quote" and sents[j].start >= _quote_end(chunk)):
-            continue
-        wj = len(chunk.text[sents[j].start : sents[j].end].split())
-        close = scores[j] >= 0.8 * scores[best]
-        continues = j == best - 1 and re.match(r"[a-z…]|(?:He|She|It|They|This)\b", chunk.text[sents[best].start :])
-        if words + wj <= max_words and (close or words < 20 or continues):
-            keep.add(j)
-            words += wj
+
+    def size(j: int) -> int:
+        return len(chunk.text[sents[j].start : sents[j].end].split())
+
+    def usable(j: int) -> bool:
+        return 0 <= j < len(sents) and not (chunk.kind == "quote" and sents[j].start >= _quote_end(chunk))
+
+    lo = hi = best
+    words = size(best)
+    top = max(scores[best], 1e-6)
+    while True:  # grow around the best sentence while neighbours are relevant (or it is still short)
+        options = []
+        for j in (hi + 1, lo - 1):
+            if not usable(j) or words + size(j) > max_words:
+                continue
+            continues = j == lo - 1 and re.match(r"[a-z…]|(?:He|She|It|They|This)\b", chunk.text[sents[lo].start :])
+            if scores[j] >= neighbour_ratio * top or words < min_words or continues:
+                options.append((scores[j], j))
+        if not options:
+            break
+        _, j = max(options)
+        lo, hi = min(lo, j), max(hi, j)
+        words += size(j)
+    keep = set(range(lo, hi + 1))
     text = _join(chunk, [sents[j] for j in sorted(keep)], breaks)
     first = sents[min(keep)]
     return Extract(

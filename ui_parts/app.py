@@ -1,0 +1,217 @@
+"""The Gradio page and its endpoints, built around an already loaded assistant.
+
+Endpoints for scripts (gradio_client):
+- `/ask(question, history=[], trusts=[], sections=[], kinds=[]) -> dict`: stateless; `history` is the earlier user
+  questions, oldest first. Returns {question, query, answer, extracts, trusts_covered, trusts_without_material,
+  abstained, error}; a refused question comes back with `error` set (and as `answer`), never as an exception.
+- `/compare(question, history=[]) -> list[dict]`: one {trust, extract|None} per trust, best extract first.
+- `/chat(message, trusts, themes, sidebars, quotes) -> (messages, "")`: the page's own handler; its conversation
+  lives in the caller's session, so one `Client` holds one conversation.
+
+Left out: loading the assistant and command-line flags (ui.py); HTML (render.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.understanding import ALL_TRUSTS
+from errors import AssistantError
+from ui_parts.chat import (
+    MAX_MESSAGE_CHARS,
+    AssistantLike,
+    Session,
+    api_answer,
+    api_filters,
+    compare,
+    error_record,
+    make_filters,
+    respond,
+    theme_choices,
+    too_long,
+)
+from ui_parts.feedback import FeedbackLog, default_path, save_vote
+from ui_parts.render import CSS, compare_html, compare_notice_html, short_trust
+
+log = logging.getLogger(__name__)
+
+TITLE = "Driving improvement: ask the report"
+EXAMPLES = (
+    "How did trusts involve patients?",
+    "Who said 'hard to reach' was a banned phrase?",
+    "How did Oxleas fix bed occupancy?",
+    "And what about Lincolnshire?",
+    "What did boards do to become more visible?",
+)
+INTRO = (
+    f"## {TITLE}\n"
+    "CQC's *Driving improvement: case studies from seven mental health trusts*. Every answer is made of the "
+    "report's own words, each extract cited by trust, section, page and speaker. Open **Sources** under an answer "
+    "to read the full passage."
+)
+PLACEHOLDER = "Ask about what the seven trusts did to improve, or pick an example on the right."
+
+
+def launch_options() -> dict[str, Any]:
+    """Styling for `Blocks.launch` (Gradio 6 takes theme and CSS there). System fonts: no web-font downloads."""
+    fonts = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
+    theme = gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=fonts, font_mono=["ui-monospace", "monospace"])
+    return {"css": CSS, "theme": theme, "ssr_mode": False}
+
+
+def build_app(
+    asst: AssistantLike,
+    *,
+    feedback_path: Path | str | None = None,
+    max_chars: int = MAX_MESSAGE_CHARS,
+    queue_size: int = 64,
+    concurrency: int = 2,
+) -> gr.Blocks:
+    """The chat page around `asst`; queued (at most `queue_size` waiting, `concurrency` answering at once)."""
+    choices = theme_choices(asst.sections)
+    feedback = FeedbackLog(feedback_path or default_path())
+
+    def on_message(
+        message: str, session: Session, trusts: list[str], themes: list[str], sidebars: bool, quotes: bool
+    ) -> tuple[list[dict[str, str]], Session, str]:
+        session = respond(asst, session, message, make_filters(trusts, themes, sidebars, quotes, choices), max_chars)
+        return session.messages(), session, ""
+
+    def show_votes(session: Session) -> gr.Chatbot:
+        # a separate step, so /chat returns plain messages to scripts
+        return gr.Chatbot(feedback_value=session.feedback_value())
+
+    def on_compare(
+        session: Session, message: str, trusts: list[str], themes: list[str], sidebars: bool, quotes: bool
+    ) -> str:
+        query = session.last_query() or (message.strip() if isinstance(message, str) else "")
+        if not query:
+            return compare_notice_html("Ask a question first, then compare the trusts on it.")
+        problem = too_long(query, max_chars)
+        if problem:
+            return compare_notice_html(problem)
+        try:
+            rows = compare(asst, query, make_filters(trusts, themes, sidebars, quotes, choices))
+        except AssistantError as e:
+            return compare_notice_html(str(e))
+        except Exception:
+            log.exception("compare for %r failed", query[:200])
+            return compare_notice_html("Sorry, something went wrong while comparing. The error has been logged.")
+        return compare_html(query, rows)
+
+    def on_like(session: Session, data: gr.LikeData) -> Session:
+        session, level, text = save_vote(feedback, session, data.index, data.liked)
+        if level == "warning":
+            log.warning("feedback not saved to %s: %s", feedback.path, text)
+            gr.Warning(text)
+        else:
+            gr.Info(text, duration=2)
+        return session
+
+    def on_new() -> tuple[gr.Chatbot, Session, str, str]:
+        return gr.Chatbot(value=[], feedback_value=[]), Session(), "", ""
+
+    def on_clear() -> tuple[Session, str]:  # the chatbot's own bin button: forget the conversation too
+        return Session(), ""
+
+    def ask(
+        question: str,
+        history: list[str] | None = None,
+        trusts: list[str] | None = None,
+        sections: list[str] | None = None,
+        kinds: list[str] | None = None,
+    ) -> dict:
+        """Answer `question` after the earlier user questions in `history` (oldest first); stateless."""
+        try:
+            filters = api_filters(trusts, sections, kinds)
+        except AssistantError as e:
+            return error_record(question, str(e))
+        return api_answer(asst, question, history, filters, max_chars)
+
+    def compare_api(question: str, history: list[str] | None = None) -> list[dict]:
+        """The best extract from each trust for `question` (after `history`); extract is null when none is relevant."""
+        answered = api_answer(asst, question, history, api_filters(None, None, None), max_chars)
+        if answered["error"]:
+            return [{"trust": None, "extract": None, "error": answered["error"]}]
+        try:
+            rows = compare(asst, answered["query"], api_filters(None, None, None))
+        except AssistantError as e:
+            return [{"trust": None, "extract": None, "error": str(e)}]
+        return [
+            {"trust": r.trust, "extract": {**r.best.to_dict(), "citation": r.best.citation()} if r.best else None}
+            for r in rows
+        ]
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        session = gr.State(Session())
+        gr.Markdown(INTRO, elem_id="di-intro")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chatbot = gr.Chatbot(
+                    label="Conversation",
+                    show_label=False,
+                    height=640,
+                    sanitize_html=True,
+                    allow_tags=False,
+                    latex_delimiters=[],
+                    group_consecutive_messages=False,
+                    placeholder=PLACEHOLDER,
+                    buttons=["copy", "copy_all"],
+                    elem_id="di-chat",
+                )
+                with gr.Row():
+                    message = gr.Textbox(
+                        show_label=False,
+                        placeholder="Ask a question (up to 2,000 characters)",
+                        max_length=max_chars,
+                        lines=1,
+                        max_lines=4,
+                        scale=6,
+                        elem_id="di-question",
+                    )
+                    ask_button = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="di-ask")
+                with gr.Row():
+                    compare_button = gr.Button("Compare trusts", elem_id="di-compare-button")
+                    new_button = gr.Button("New chat", elem_id="di-new-chat")
+            with gr.Column(scale=1, min_width=300):
+                gr.Markdown("**Try asking**")
+                with gr.Column(elem_id="di-examples"):
+                    example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
+                with gr.Accordion("Filters", open=True):
+                    trusts = gr.Dropdown(
+                        choices=[(short_trust(t), t) for t in ALL_TRUSTS],
+                        multiselect=True,
+                        label="Trusts",
+                        info="Leave empty for all seven.",
+                    )
+                    themes = gr.Dropdown(
+                        choices=list(choices), multiselect=True, label="Sections / themes", info="Leave empty for all."
+                    )
+                    sidebars = gr.Checkbox(value=True, label="Include sidebars (boxed case studies)")
+                    quotes = gr.Checkbox(value=True, label="Include pull quotes")
+        compare_out = gr.HTML(elem_id="di-compare-panel")
+
+        controls = [trusts, themes, sidebars, quotes]
+        ask_inputs, ask_outputs = [message, session, *controls], [chatbot, session, message]
+        gr.on([message.submit, ask_button.click], on_message, ask_inputs, ask_outputs, api_name="chat").then(
+            show_votes, session, chatbot, api_visibility="private", queue=False, show_progress="hidden"
+        )
+        for button, question in zip(example_buttons, EXAMPLES, strict=True):
+            button.click(lambda q=question: q, None, message, api_visibility="private", queue=False).then(
+                on_message, ask_inputs, ask_outputs, api_visibility="private"
+            ).then(show_votes, session, chatbot, api_visibility="private", queue=False, show_progress="hidden")
+        compare_button.click(
+            on_compare, [session, message, *controls], compare_out, api_visibility="private", scroll_to_output=True
+        )
+        new_button.click(on_new, None, [chatbot, session, message, compare_out], api_visibility="private", queue=False)
+        chatbot.clear(on_clear, None, [session, compare_out], api_visibility="private", queue=False)
+        chatbot.like(on_like, [session], [session], api_visibility="private", show_progress="hidden")
+        gr.api(ask, api_name="ask")
+        gr.api(compare_api, api_name="compare")
+
+    demo.queue(max_size=queue_size, default_concurrency_limit=concurrency)
+    return demo

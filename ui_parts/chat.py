@@ -1,0 +1,206 @@
+"""Per-user chat state and what the UI's handlers do with it, with no Gradio in sight.
+
+A `Session` is a value kept in each browser session's `gr.State`: the assistant's `Conversation` plus what was
+shown for each question. Handlers take a session and return a new one, so two users never share anything and
+every step can be tested with a fake assistant. The assistant is anything with `ask`, `ask_history` and
+`sections` (see assistant.core.Assistant).
+
+Left out: rendering (render.py), writing votes (feedback.py), components and events (app.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Protocol
+
+from assistant.records import Answer, Conversation, Filters
+from assistant.understanding import ALL_TRUSTS, THEMES
+from assistant.validate import KINDS
+from errors import AssistantError, ValidationError
+from ui_parts.render import CompareRow, answer_html, notice_html, user_html
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000  # checked here before anything else touches the text; the assistant has the same cap
+Vote = Literal["up", "down", "cleared"]
+
+
+class AssistantLike(Protocol):
+    sections: tuple[str, ...]
+
+    def ask(
+        self, question: str, conversation: Conversation | None = None, filters: Filters | None = None
+    ) -> tuple[Answer, Conversation]: ...
+
+    def ask_history(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> Answer: ...
+
+
+@dataclass(frozen=True)
+class Exchange:
+    question: str  # as typed
+    history: tuple[str, ...]  # the earlier questions of this chat that the answer followed on from
+    answer: Answer | None  # None: the question was refused or failed
+    reply: str  # the HTML shown for it
+    vote: Vote | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    conversation: Conversation = field(default_factory=Conversation)
+    exchanges: tuple[Exchange, ...] = ()
+
+    def messages(self) -> list[dict[str, str]]:
+        """The chatbot's value: a user message and an assistant message per exchange, strictly alternating."""
+        out = []
+        for ex in self.exchanges:
+            out.append({"role": "user", "content": user_html(ex.question)})
+            out.append({"role": "assistant", "content": ex.reply})
+        return out
+
+    def feedback_value(self) -> list[str | None]:
+        """The chatbot's thumbs, one per assistant message."""
+        return [{"up": "Like", "down": "Dislike"}.get(ex.vote or "") for ex in self.exchanges]
+
+    def last_query(self) -> str | None:
+        """The latest answered question as the assistant understood it (follow-ups resolved)."""
+        return next((ex.answer.query for ex in reversed(self.exchanges) if ex.answer), None)
+
+
+def too_long(message: str, max_chars: int = MAX_MESSAGE_CHARS) -> str | None:
+    if len(message) > max_chars:
+        return f"Your message is {len(message):,} characters long; please keep it under {max_chars:,}."
+    return None
+
+
+def respond(
+    asst: AssistantLike, session: Session, message: Any, filters: Filters, max_chars: int = MAX_MESSAGE_CHARS
+) -> Session:
+    """The session after `message`; a refused or failed question becomes a reply, never an exception."""
+    text = message if isinstance(message, str) else ""
+    history = tuple(t.question for t in session.conversation.turns)
+    problem = "Please type a question." if not isinstance(message, str) else too_long(text, max_chars)
+    answer, conversation = None, session.conversation
+    if problem is None:
+        try:
+            answer, conversation = asst.ask(text, session.conversation, filters)
+        except ValidationError as e:
+            problem = str(e)
+        except AssistantError as e:
+            problem = f"Sorry, the assistant could not answer: {e}"
+        except Exception:
+            log.exception("answering %r failed", text[:200])
+            problem = "Sorry, something went wrong while answering. The error has been logged."
+    reply = answer_html(answer) if answer is not None else notice_html(problem or "")
+    exchange = Exchange(question=text, history=history, answer=answer, reply=reply)
+    return Session(conversation=conversation, exchanges=(*session.exchanges, exchange))
+
+
+def vote(session: Session, index: Any, liked: Any) -> tuple[Session, Exchange | None, Vote]:
+    """Record a thumb on the chatbot message at `index`; the exchange is None when it is not an answer."""
+    choice: Vote = "up" if liked is True else "down" if liked is False else "cleared"
+    i = index[0] if isinstance(index, list | tuple) else index
+    if not isinstance(i, int) or i % 2 != 1 or not 0 <= i // 2 < len(session.exchanges):
+        return session, None, choice  # a user message, or out of range
+    n = i // 2
+    ex = replace(session.exchanges[n], vote=None if choice == "cleared" else choice)
+    new = replace(session, exchanges=(*session.exchanges[:n], ex, *session.exchanges[n + 1 :]))
+    return new, (ex if ex.answer is not None else None), choice
+
+
+# -- controls -----------------------------------------------------------------------------------------------------
+def theme_choices(sections: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Label shown -> the section titles it selects: the report's themes first (variants merged), then the rest."""
+    out: dict[str, tuple[str, ...]] = {}
+    for _, titles in THEMES:
+        present = tuple(t for t in titles if t in sections)
+        if present:
+            out[present[0]] = present
+    taken = {s for group in out.values() for s in group}
+    for s in sections:
+        if s not in taken:
+            out[s] = (s,)
+    return out
+
+
+def make_filters(
+    trusts: Sequence[str] | None,
+    themes: Sequence[str] | None,
+    sidebars: bool,
+    quotes: bool,
+    choices: dict[str, tuple[str, ...]],
+) -> Filters:
+    """The controls as `Filters`; an unknown theme label is passed on as a section name (the assistant checks)."""
+    sections = tuple(dict.fromkeys(s for label in themes or () for s in choices.get(label, (label,))))
+    dropped = {k for k, keep in (("sidebar", sidebars), ("quote", quotes)) if not keep}
+    kinds = tuple(k for k in KINDS if k not in dropped) if dropped else ()
+    return Filters(trusts=tuple(trusts or ()), sections=sections, kinds=kinds)
+
+
+# -- compare and the scripted API ------------------------------------------------------------------------------------
+def compare(asst: AssistantLike, query: str, filters: Filters) -> list[CompareRow]:
+    """For each trust (those filtered, else all seven), the best extract the assistant finds, or None."""
+    rows = []
+    for trust in filters.trusts or ALL_TRUSTS:
+        answer, _ = asst.ask(query, None, replace(filters, trusts=(trust,)))
+        best = None if answer.abstained else next((e for e in answer.extracts if e.trust == trust), None)
+        rows.append(CompareRow(trust=trust, best=best))
+    return rows
+
+
+def answer_record(answer: Answer) -> dict[str, Any]:
+    return {
+        "question": answer.question,
+        "query": answer.query,
+        "answer": answer.text,
+        "extracts": [{**e.to_dict(), "citation": e.citation()} for e in answer.extracts],
+        "trusts_covered": list(answer.trusts_covered),
+        "trusts_without_material": list(answer.trusts_without_material),
+        "abstained": answer.abstained,
+        "error": None,
+    }
+
+
+def error_record(question: Any, message: str) -> dict[str, Any]:
+    q = question[:200] if isinstance(question, str) else None
+    return {
+        "question": q,
+        "query": None,
+        "answer": message,
+        "extracts": [],
+        "trusts_covered": [],
+        "trusts_without_material": [],
+        "abstained": False,
+        "error": message,
+    }
+
+
+def api_filters(trusts: Any, sections: Any, kinds: Any) -> Filters:
+    """Filters from an API call's lists (None or [] = no restriction); ValidationError if they are not lists of text."""
+    values = []
+    for name, value in (("trusts", trusts), ("sections", sections), ("kinds", kinds)):
+        if value is None:
+            value = []
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ValidationError(f"{name} must be a list of names.")
+        values.append(tuple(value))
+    return Filters(trusts=values[0], sections=values[1], kinds=values[2])
+
+
+def api_answer(
+    asst: AssistantLike, question: Any, history: Any, filters: Filters, max_chars: int = MAX_MESSAGE_CHARS
+) -> dict[str, Any]:
+    """A stateless answer as a JSON-ready dict; refusals come back with `error` set, never as exceptions."""
+    if not isinstance(question, str):
+        return error_record(question, "The question must be text.")
+    problem = too_long(question, max_chars)
+    if problem:
+        return error_record(question, problem)
+    try:
+        return answer_record(asst.ask_history(question, history if history is not None else [], filters))
+    except AssistantError as e:
+        return error_record(question, str(e))
+    except Exception:
+        log.exception("API answer to %r failed", question[:200])
+        return error_record(question, "Sorry, something went wrong while answering. The error has been logged.")

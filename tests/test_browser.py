@@ -7,6 +7,7 @@ reason, when Chromium or Playwright is missing.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -31,11 +32,15 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory):
+def feedback_path(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
+
+
+@pytest.fixture(scope="module")
+def url(feedback_path):
     import ui
 
-    feedback = tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
-    with serving(ui.build_app(real_assistant(), feedback_path=feedback)) as served:
+    with serving(ui.build_app(real_assistant(), feedback_path=feedback_path)) as served:
         yield served
 
 
@@ -104,7 +109,7 @@ def test_ask_cite_sources_and_compare(page):
     page.locator("#di-compare-panel").screenshot(path=str(DOCS / "screenshot-compare.png"))
 
 
-def test_example_questions_and_a_follow_up(page):
+def test_example_questions_a_follow_up_and_a_thumbs_up(page, feedback_path):
     page.get_by_role("button", name="How did Oxleas fix bed occupancy?").click()
     page.wait_for_selector("#di-chat .di-cite", timeout=ANSWER_TIMEOUT_MS)
     assert "Oxleas NHS Foundation Trust ·" in page.locator("#di-chat .di-answer").last.inner_text()
@@ -112,6 +117,11 @@ def test_example_questions_and_a_follow_up(page):
     page.wait_for_function("document.querySelectorAll('#di-chat .di-answer').length >= 2", timeout=ANSWER_TIMEOUT_MS)
     last = page.locator("#di-chat .di-answer").last.inner_text()
     assert "Lincolnshire Partnership NHS Foundation Trust ·" in last and "Oxleas NHS Foundation Trust ·" not in last
+    page.locator("#di-chat button[aria-label='Like']").last.click()
+    page.get_by_text("your feedback was saved").first.wait_for(state="visible")
+    vote = json.loads(feedback_path.read_text(encoding="utf-8").splitlines()[-1])
+    assert vote["vote"] == "up" and vote["question"] == "And what about Lincolnshire?"
+    assert vote["history"] == ["How did Oxleas fix bed occupancy?"] and vote["chunk_ids"]
     page.get_by_role("button", name="New chat").click()
     page.wait_for_function("document.querySelectorAll('#di-chat .di-answer').length === 0")
 

@@ -187,7 +187,8 @@ def read(folder: Path, want: Expected) -> Contents:
     if manifest is None or problems:
         raise IndexStale(problems)
     try:
-        lines = (folder / CHUNKS).read_text(encoding="utf-8").splitlines()
+        # split on "\n" only: splitlines() also splits inside chunk text at U+2028, U+0085 and the like
+        lines = [line for line in (folder / CHUNKS).read_text(encoding="utf-8").split("\n") if line]
         chunks = tuple(Chunk.from_dict(json.loads(line)) for line in lines)
         faiss_index = DenseIndex.read_faiss(folder / VECTORS)
         retriever = LexicalIndex.read_bm25(folder / BM25_DIR)

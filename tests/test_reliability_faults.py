@@ -235,3 +235,17 @@ def test_run_batch_survives_lines_that_break_the_json_parser(fake_assistant):
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert errors == 2 and [r.get("line") for r in records] == [1, 2, None]
     assert "not valid JSON" in records[0]["error"] and records[2]["extracts"]
+
+
+# -- a source with Unicode line separators -----------------------------------------------------------------------
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x1c"])
+def test_index_of_a_source_with_unicode_line_separators_loads_without_rebuilding(tmp_path, separator):
+    # str.splitlines() splits on these too, though JSON lines are split on "\n" only
+    source = tmp_path / "report.txt"
+    text = REPORT.read_text(encoding="utf-8").replace("bought 12 beds", f"bought{separator}12 beds", 1)
+    source.write_text(text, encoding="utf-8")
+    config = IndexConfig(source=source, out_dir=tmp_path / "index", model="fake")
+    built = load_or_build(config)
+    assert built.built and any(separator in c.text for c in built.chunks)
+    loaded = load_or_build(config, rebuild=False)  # IndexStale here meant a rebuild on every start
+    assert not loaded.built and loaded.chunks == built.chunks

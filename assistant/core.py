@@ -57,13 +57,17 @@ class Assistant:
         self.breaks = [span_breaks(c, source) for c in self.chunks]
 
     @classmethod
+    def from_index(cls, index, config: AssistantConfig | None = None) -> Assistant:
+        """The assistant over an index already loaded (sentence vectors cached beside it)."""
+        return cls(index, config, sentence_cache=Path(index.dir).parent / "sentences")
+
+    @classmethod
     def load(
         cls, index_config=None, *, rebuild: bool = True, progress: bool = False, config: AssistantConfig | None = None
     ) -> Assistant:
         from index import load_or_build
 
-        index = load_or_build(index_config, rebuild=rebuild, progress=progress)
-        return cls(index, config, sentence_cache=Path(index.dir).parent / "sentences")
+        return cls.from_index(load_or_build(index_config, rebuild=rebuild, progress=progress), config)
 
     # -- public API ----------------------------------------------------------------------------------------
     def ask(

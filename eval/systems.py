@@ -100,19 +100,7 @@ class AssistantSystem:
 
 
 def load_assistant(index: Index) -> Any:
-    """The real assistant sharing `index` (one model load); else `Assistant.load()`, which loads its own.
-
-    Prefers `Assistant.from_index(index)`; until that exists, builds `Assistant(index, sentence_cache=...)` the
-    way `Assistant.load` does (same sentence-vector cache beside the index), so both give the same assistant.
-    """
-    import inspect
-    from pathlib import Path
-
+    """The real assistant over `index` (shares its loaded model)."""
     from assistant import Assistant
 
-    if hasattr(Assistant, "from_index"):
-        return Assistant.from_index(index)
-    params = inspect.signature(Assistant).parameters
-    if "index" in params and "sentence_cache" in params:
-        return Assistant(index, sentence_cache=Path(index.dir).parent / "sentences")
-    return Assistant.load()
+    return Assistant.from_index(index)

@@ -203,7 +203,10 @@ def make_extract(
             if not usable(j) or words + size(j) > max_words:
                 continue
             continues = j == lo - 1 and re.match(r"[a-z…]|(?:He|She|It|They|This)\b", chunk.text[sents[lo].start :])
-            if scores[j] >= neighbour_ratio * top or words < min_words or continues:
+            gap = chunk.text[sents[hi].end : sents[j].start] if j > hi else chunk.text[sents[j].end : sents[lo].start]
+            same_paragraph = "\n" not in gap
+            relevant = scores[j] >= neighbour_ratio * top and same_paragraph
+            if relevant or words < min_words or continues:
                 options.append((scores[j], j))
         if not options:
             break

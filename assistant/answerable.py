@@ -18,9 +18,7 @@ from assistant.extracts import Vocabulary, terms
 Want = Literal["money", "number", "date", "person", "any"]
 
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
-_NUMBER_WORDS = (
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|million|half)\b"
-)
+_NUMBER_WORDS = r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|million)\b"
 
 
 @dataclass(frozen=True)
@@ -54,6 +52,12 @@ def _has(want: Want, text: str) -> bool:
     return True
 
 
+def _counted(question: str) -> set[str]:
+    """What a "how many …" question counts: the stems of the (up to two) words after "how many"."""
+    m = re.search(r"\bhow many ([a-z][\w'-]*)(?: ([a-z][\w'-]*))?", question.lower())
+    return set(terms(" ".join(w for w in (m.groups() if m else ()) if w)))
+
+
 def check(question: str, topic_terms: set[str], sentences: list[str], vocab: Vocabulary, has_speaker: bool) -> Check:
     """Whether `sentences` (what would be shown first) can answer `question` at all."""
     unknown = [t for t in topic_terms if len(t) > 3 and not vocab.knows(t)]
@@ -64,7 +68,9 @@ def check(question: str, topic_terms: set[str], sentences: list[str], vocab: Voc
         return Check(True, "")
     if want == "person":
         return Check(True, "") if has_speaker else Check(False, "no named person in the closest material")
+    counted = _counted(question)  # "how many staff …": the number must be of staff
+    needed = counted or topic_terms
     for s in sentences:
-        if _has(want, s) and (not topic_terms or topic_terms & set(terms(s))):
+        if _has(want, s) and (not needed or needed & set(terms(s))):
             return Check(True, "")
     return Check(False, f"the closest material gives no {want} for this")

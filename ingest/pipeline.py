@@ -10,7 +10,8 @@ from ingest.chunker import chunk_blocks
 from ingest.layout import page_starts, read_lines, runs
 from ingest.records import Document
 from ingest.speakers import attribute
-from ingest.structure import build_blocks, trust_aliases
+from ingest.structure import build_blocks
+from ingest.trusts import trust_aliases
 
 
 def read_source(path: str | Path) -> tuple[str, str]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from ingest.layout import Line
 from ingest.people import is_name, parse_attribution
-from ingest.records import Block, Kind, Part, Quote, Rating, Speaker, TrustInfo
+from ingest.records import Block, Kind, Part, Quote, Speaker, TrustInfo
+from ingest.trusts import parse_ratings, trust_aliases, trust_title
 
 KNOWN_SECTIONS = {
     "our purpose", "our role", "our values", "foreword", "the trusts that we interviewed", "trust rating changes",
@@ -28,56 +29,10 @@ PARTS: dict[str, Part] = {
     "the trusts that we interviewed": "front matter",
     "key themes": "key themes",
 }
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-DATE_RE = re.compile(rf"^(?:{_MONTH}(?:/{_MONTH})? )?\d{{4}}$")
-_RATED = re.compile(r"rated as (requires improvement|good|outstanding|inadequate)", re.I)
 QUOTE_OPEN = ("“", '"')
 _CLOSES = re.compile(r"[”\"][.,]?$|[.,!?][”\"]$")
 NARROW = 40  # a run whose lines are all at most this long is in the narrow (box) column
 TITLE_MAX = 22  # box title lines are shorter than box text lines
-
-
-def trust_aliases(name: str) -> list[str]:
-    """Short forms of a trust name: `Oxleas NHS Foundation Trust` → [`Oxleas NHS Foundation Trust`, `Oxleas`]."""
-    words = name.split()
-    short: list[str] = []
-    for w in words:
-        if w in ("Partnership", "Combined", "Health", "NHS"):
-            break
-        short.append(w)
-    return [name] + ([" ".join(short)] if short and " ".join(short) != name else [])
-
-
-def trust_title(run: list[Line]) -> tuple[str, int] | None:
-    """(trust name, index of its first date line) when a run opens a case study."""
-    for d in range(1, min(4, len(run))):
-        if DATE_RE.match(run[d].text):
-            name = " ".join(line.text for line in run[:d])
-            if "NHS" in name and name.endswith("Trust"):
-                return name, d
-            return None
-    return None
-
-
-def parse_ratings(lines: list[Line]) -> tuple[Rating, ...]:
-    entries: list[tuple[str, list[str]]] = []
-    for line in lines:
-        if DATE_RE.match(line.text):
-            entries.append((line.text, []))
-        elif entries:
-            entries[-1][1].append(line.text)
-    out = []
-    for date, texts in entries:
-        text = " ".join(texts)
-        m = _RATED.search(text)
-        if m:
-            rating = m.group(1).capitalize()
-        elif text.lower().startswith("not rated"):
-            rating = "Not rated"
-        else:
-            rating = text.split(".")[0]
-        out.append(Rating(date=date, rating=rating, text=text))
-    return tuple(out)
 
 
 def is_heading(line: Line, run: list[Line], i: int, generic: bool) -> bool:

@@ -539,9 +539,7 @@ def call_queue(url: str, fn_index: int, data: list[Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("question", [
     "how did oxleas fix bed occupancy? <script>\x00\u2028",  # the control: the same path without a surrogate
-    pytest.param("how did oxleas fix bed occupancy? \ud800", marks=pytest.mark.xfail(strict=True, reason=(
-        "UI bug: the question is echoed with its lone surrogate and Gradio's event stream (orjson) cannot encode "
-        "it: TypeError: str is not valid UTF-8"))),
+    "how did oxleas fix bed occupancy? \ud800",
 ])
 def test_the_page_answers_through_its_event_stream(served, demo, question):
     TRIED["served via the page's queue"] += 1

@@ -74,11 +74,16 @@ def too_long(message: str, max_chars: int = MAX_MESSAGE_CHARS) -> str | None:
     return None
 
 
+def as_text(value: str) -> str:
+    """`value` with lone surrogates replaced: a browser can send them, and nothing downstream can encode them."""
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
 def respond(
     asst: AssistantLike, session: Session, message: Any, filters: Filters, max_chars: int = MAX_MESSAGE_CHARS
 ) -> Session:
     """The session after `message`; a refused or failed question becomes a reply, never an exception."""
-    text = message if isinstance(message, str) else ""
+    text = as_text(message) if isinstance(message, str) else ""
     history = tuple(t.question for t in session.conversation.turns)
     problem = "Please type a question." if not isinstance(message, str) else too_long(text, max_chars)
     answer, conversation = None, session.conversation
@@ -194,6 +199,7 @@ def api_answer(
     """A stateless answer as a JSON-ready dict; refusals come back with `error` set, never as exceptions."""
     if not isinstance(question, str):
         return error_record(question, "The question must be text.")
+    question = as_text(question)
     problem = too_long(question, max_chars)
     if problem:
         return error_record(question, problem)

@@ -45,7 +45,8 @@ class FeedbackLog:
         self._lock = threading.Lock()
 
     def append(self, line: dict[str, Any]) -> None:
-        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        # backslashreplace: a lone surrogate is written as its JSON escape, never fails the write
+        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

@@ -1,8 +1,9 @@
 """The page in a real browser: Playwright drives Debian's Chromium (browser downloads do not work here).
 
 Asks a question, checks a citation is on screen, opens the sources, compares trusts, follows up, and checks that
-an HTML payload typed as a question is shown as text and runs nothing. Screenshots go to docs/. Skipped, with the
-reason, when Chromium or Playwright is missing.
+an HTML payload typed as a question is shown as text and runs nothing. Screenshots go to $DI_SCREENSHOTS (set it
+to docs/ to refresh the README's pictures) or else to a temporary folder. Skipped, with the reason, when Chromium
+or Playwright is missing.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from test_ui_support import real_assistant, serving
 from assistant.understanding import ALL_TRUSTS
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
+DOCS = Path(os.environ.get("DI_SCREENSHOTS") or tempfile.mkdtemp(prefix="di-screenshots-"))
 CHROMIUM = os.environ.get("DI_CHROMIUM", "/usr/bin/chromium")
 XSS = "<img src=x onerror=window.__xss=1> **not bold**"
 ANSWER_TIMEOUT_MS = 60_000

@@ -62,18 +62,31 @@ def batch_record(asst, obj: Any) -> dict[str, Any]:
     }
 
 
+def _parse(line: str | bytes) -> Any:
+    """The JSON value on one input line; ValueError saying why when there is none."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ValueError(f"not UTF-8 text (bad byte at offset {e.start})") from None
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON: {e.msg}") from None
+    except RecursionError:  # json's parser recurses once per level of nesting
+        raise ValueError("not valid JSON: nested too deeply to read") from None
+
+
 def run_batch(asst, lines, out) -> int:
-    """Answer every line; returns how many lines got an error record."""
+    """Answer every line (str, or bytes to be read as UTF-8); returns how many lines got an error record."""
     errors = 0
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            record: dict[str, Any] = {"id": None, "line": n, "error": f"not valid JSON: {e.msg}"}
-        except RecursionError:  # json's parser recurses once per level of nesting
-            record = {"id": None, "line": n, "error": "not valid JSON: nested too deeply to read"}
+            obj = _parse(line)
+        except ValueError as e:
+            record: dict[str, Any] = {"id": None, "line": n, "error": str(e)}
         else:
             record = batch_record(asst, obj)
         errors += "error" in record
@@ -130,7 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         asst = _load(args)
         if args.command == "batch":
-            run_batch(asst, sys.stdin, sys.stdout)
+            # JSON lines are UTF-8 whatever the locale; stdin is read as bytes so that a line that is not UTF-8
+            # gets an error record instead of ending the batch
+            if hasattr(sys.stdout, "reconfigure"):
+                sys.stdout.reconfigure(encoding="utf-8")
+            run_batch(asst, getattr(sys.stdin, "buffer", sys.stdin), sys.stdout)
         elif args.command == "chat":
             chat(asst, _filters(args))
         else:

@@ -249,3 +249,28 @@ def test_index_of_a_source_with_unicode_line_separators_loads_without_rebuilding
     assert built.built and any(separator in c.text for c in built.chunks)
     loaded = load_or_build(config, rebuild=False)  # IndexStale here meant a rebuild on every start
     assert not loaded.built and loaded.chunks == built.chunks
+
+
+def test_batch_flags_a_line_that_is_not_utf8_whatever_the_locale(fake_index_dir):
+    # with a UTF-8 locale such as en_GB.UTF-8, Python's stdin is strict UTF-8: one bad byte used to end the batch
+    lines = [json.dumps(GOOD).encode(), b"\xff\xfe not text", b'{"id": "latin-1", "question": "caf\xe9 beds?"}',
+             json.dumps({**GOOD, "id": "after"}).encode()]
+    env = {**os.environ, "DI_MODEL": "fake", "DI_INDEX_DIR": str(fake_index_dir),
+           "PYTHONIOENCODING": "utf-8:strict"}
+    out = subprocess.run([sys.executable, "-m", "assistant", "batch"], cwd=ROOT, env=env, input=b"\n".join(lines),
+                         capture_output=True, timeout=120)
+    assert out.returncode == 0 and b"Traceback" not in out.stderr, out.stderr[-2000:]
+    records = [json.loads(line) for line in out.stdout.decode("utf-8").splitlines()]
+    assert [r.get("id") for r in records] == ["good", None, None, "after"]
+    assert records[1] == {"id": None, "line": 2, "error": "not UTF-8 text (bad byte at offset 0)"}
+    assert records[2]["line"] == 3 and "not UTF-8" in records[2]["error"]
+    assert records[0]["extracts"] and records[3]["extracts"]
+
+
+def test_batch_writes_utf8_whatever_the_locale(fake_index_dir):
+    # the report's typography (’ “ ”) cannot be written in latin-1: JSON lines are UTF-8 by definition
+    out = run(["-m", "assistant", "batch"], env={"DI_INDEX_DIR": str(fake_index_dir), "PYTHONIOENCODING": "latin-1"},
+              stdin=json.dumps(GOOD) + "\n")
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    (record,) = [json.loads(line) for line in out.stdout.splitlines()]
+    assert record["id"] == "good" and any("’" in e["text"] or "“" in e["text"] for e in record["extracts"])

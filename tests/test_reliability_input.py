@@ -473,7 +473,7 @@ def client(served):
 CLIENT_QUESTIONS = QUESTIONS.map(lambda q: re.sub("[\ud800-\udfff]", "", q))
 
 
-@prop(30)
+@prop(20)
 @given(question=CLIENT_QUESTIONS, history=st.lists(CLIENT_QUESTIONS, max_size=2))
 @example(question="x" * 100_000, history=[])
 @example(question="<img src=x onerror=alert(1)> how did oxleas fix bed occupancy?", history=["<script>"] * 25)

@@ -30,16 +30,21 @@ from index import FakeEmbedder, IndexConfig, build
 
 mark = pathlib.Path({mark!r})
 
+def put(text):  # atomically: the parent never reads a half-written mark
+    tmp = mark.with_suffix(".tmp")
+    tmp.write_text(text)
+    tmp.replace(mark)
+
 class Stalling(FakeEmbedder):
     def encode_documents(self, texts, progress=False):
         if {phase!r} == "embedding":
-            mark.write_text("embedding")
+            put("embedding")
             time.sleep(600)
         return super().encode_documents(texts, progress)
 
 real_swap = index.pipeline.swap_in
 def stalling_swap(new, target):
-    mark.write_text("swap")
+    put("swap")
     time.sleep(600)
     real_swap(new, target)
 index.pipeline.swap_in = stalling_swap

@@ -315,10 +315,6 @@ def test_a_strangers_origin_is_not_allowed(served, method, path, origin):
     assert allowed not in (origin, "*"), (status, allowed)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "UI: the page has no upload component, yet Gradio's /gradio_api/upload stores files of any size sent from any "
-    "origin (a multipart POST needs no CORS preflight); launch(max_file_size=...) in ui_parts.app.launch_options "
-    "would refuse them"))
 def test_a_strangers_page_cannot_store_files_through_the_upload_route(served):
     import httpx
 

@@ -60,7 +60,8 @@ def launch_options() -> dict[str, Any]:
     """Styling for `Blocks.launch` (Gradio 6 takes theme and CSS there). System fonts: no web-font downloads."""
     fonts = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
     theme = gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=fonts, font_mono=["ui-monospace", "monospace"])
-    return {"css": CSS, "theme": theme, "ssr_mode": False}
+    # max_file_size: the page takes no uploads, so Gradio's upload route refuses anything a stranger's page posts
+    return {"css": CSS, "theme": theme, "ssr_mode": False, "max_file_size": 1}
 
 
 def build_app(

@@ -30,3 +30,4 @@ eval: setup
 bench: setup
 	$(PY) benchmarks/build_index.py
 	$(PY) benchmarks/ask_latency.py
+	$(PY) benchmarks/load_ui.py

@@ -85,6 +85,14 @@ def open_index(folder: Path, embedder: Embedder, want: store.Expected) -> Index:
     return Index(folder, c.chunks, c.manifest, embedder, dense, c.lexical)
 
 
+def _defaults(
+    config: IndexConfig | None, embedder: Embedder | None, chunker: Chunker | None
+) -> tuple[IndexConfig, Embedder, Chunker]:
+    """The default config, the config's embedder and the ingest chunker, for whatever the caller left out."""
+    config = config or IndexConfig()
+    return config, embedder or make_embedder(config), chunker or IngestChunker()
+
+
 def load_or_build(
     config: IndexConfig | None = None,
     *,
@@ -94,9 +102,7 @@ def load_or_build(
     progress: bool = False,
 ) -> Index:
     """The index for `config`, verified; rebuilt when stale or damaged (IndexStale if `rebuild=False`)."""
-    config = config or IndexConfig()
-    embedder = embedder or make_embedder(config)
-    chunker = chunker or IngestChunker()
+    config, embedder, chunker = _defaults(config, embedder, chunker)
     target = config.out_path
     want = expected(config, embedder, chunker)
     if not target.exists() and aside_path(target).exists():
@@ -123,9 +129,7 @@ def build(
     progress: bool = False,
 ) -> Index:
     """Build the index for `config` now (reusing cached vectors), replacing any index at `config.out_dir`."""
-    config = config or IndexConfig()
-    embedder = embedder or make_embedder(config)
-    chunker = chunker or IngestChunker()
+    config, embedder, chunker = _defaults(config, embedder, chunker)
     source_sha = store.source_sha256(config.source_path)
     with build_lock(config.out_path):
         recover(config.out_path)

@@ -49,7 +49,7 @@ def free_port() -> int:
 
 
 def gold_questions() -> list[str]:
-    lines = (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").split("\n")
+    lines = (ROOT / "eval" / "gold" / "dev.jsonl").read_text(encoding="utf-8").split("\n")
     return [json.loads(line)["question"] for line in lines if line.strip()]
 
 

@@ -1,7 +1,8 @@
-"""`python -m eval [--quick] [--system NAME]... [--out DIR]` and `python -m eval feedback FILE`.
+"""`python -m eval [--split dev|test] [--quick] [--system NAME]... [--out DIR]` and `python -m eval feedback FILE`.
 
-The first runs the systems over the gold set and writes report.md, chart.png and results.json (default: into
-`eval/`); the second prints candidate gold items from UI feedback. This is the only eval module that prints.
+The first runs the systems over the gold splits (both by default: `test` is reported first and never tuned on)
+and writes report.md, chart.png and results.json (default: into `eval/`); the second prints candidate gold
+items from UI feedback. This is the only eval module that prints.
 Project errors become one line on stderr and exit code 2. Heavy imports wait until a command runs.
 """
 
@@ -31,7 +32,9 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--system", action="append", choices=SYSTEM_NAMES, metavar="NAME",
                    help=f"run only this system (repeatable): {', '.join(SYSTEM_NAMES)}")
     p.add_argument("--out", type=Path, default=EVAL_DIR, help="folder for report.md, chart.png, results.json")
-    p.add_argument("--gold", type=Path, help="gold questions (default: eval/gold.jsonl)")
+    p.add_argument("--split", choices=("dev", "test"), action="append",
+                   help="run only this split (repeatable; default: both)")
+    p.add_argument("--gold", type=Path, help="a gold file to run instead of the splits (reported as 'custom')")
     p.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
     return p
 
@@ -45,32 +48,44 @@ def feedback_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from eval import report
-    from eval.gold import DEFAULT_GOLD, DEFAULT_SOURCE, load_gold
-    from eval.run import SYSTEM_NAMES, evaluate
+    from eval.gold import DEFAULT_SOURCE, SPLITS, load_gold, split_path
+    from eval.run import SYSTEM_NAMES, Factory, evaluate
     from index import IndexConfig, load_or_build
 
     started = time.perf_counter()
-    items = load_gold(args.gold or DEFAULT_GOLD)
+    if args.gold:
+        items = {"custom": load_gold(args.gold)}
+    else:
+        items = {s: load_gold(split_path(s)) for s in (args.split or SPLITS)}
     if args.quick:
-        items = items[::QUICK_STEP]
+        items = {s: rows[::QUICK_STEP] for s, rows in items.items()}
     names = list(dict.fromkeys(args.system or SYSTEM_NAMES))
     config = IndexConfig()
     index = load_or_build(config)
     loaded = time.perf_counter() - started
-    print(f"index ready in {loaded:.1f} s ({len(index.chunks)} chunks); {len(items)} questions", file=sys.stderr)
-    result = evaluate(
-        items, names, index, DEFAULT_SOURCE.read_text(encoding="utf-8"),
-        cache_dir=config.out_path.parent / "eval-cache",
-        optional=() if args.system else ("assistant",),  # the full run goes on without an assistant
-        progress=lambda line: print(line, file=sys.stderr),
-    )
-    result.seconds = {"index load": round(loaded, 2), **result.seconds,
-                      "total": round(time.perf_counter() - started, 2)}
-    for path in report.write(result, items, args.out, with_chart=not args.no_chart):
+    sizes = ", ".join(f"{s} {len(rows)}" for s, rows in items.items())
+    print(f"index ready in {loaded:.1f} s ({len(index.chunks)} chunks); questions: {sizes}", file=sys.stderr)
+    source = DEFAULT_SOURCE.read_text(encoding="utf-8")
+    factory = Factory(index, source, config.out_path.parent / "eval-cache")  # systems built once, for every split
+    runs = {}
+    for split, rows in items.items():
+        split_started = time.perf_counter()
+        run = evaluate(
+            rows, names, index, source,
+            optional=() if args.system else ("assistant",),  # the full run goes on without an assistant
+            progress=lambda line, s=split: print(f"[{s}] {line}", file=sys.stderr),
+            make=factory.make,
+        )
+        run.seconds = {"index load": round(loaded, 2), **run.seconds,
+                       "total": round(time.perf_counter() - split_started, 2)}
+        runs[split] = run
+    for path in report.write(runs, items, args.out, with_chart=not args.no_chart):
         print(path)
-    for name, why in result.skipped.items():
-        print(f"skipped {name}: {why}", file=sys.stderr)
-    print(f"done in {result.seconds['total']:.1f} s; fingerprint {result.fingerprint()}", file=sys.stderr)
+    for split, run in runs.items():
+        for name, why in run.skipped.items():
+            print(f"[{split}] skipped {name}: {why}", file=sys.stderr)
+        print(f"[{split}] fingerprint {run.fingerprint()}", file=sys.stderr)
+    print(f"done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
 
 

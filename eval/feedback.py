@@ -1,4 +1,4 @@
-"""UI feedback (JSON lines) → candidate gold items for a person to review, in `eval/gold.jsonl`'s shape.
+"""UI feedback (JSON lines) → candidate gold items for a person to review, in the shape of `eval/gold/*.jsonl`.
 
 Input lines hold `question`, `history`, `answer`, `chunk_ids`, `vote`, `time`. Each up-voted line becomes one
 candidate: type "feedback", relevant = the first 30 words of each up-voted chunk (verbatim, whitespace

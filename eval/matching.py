@@ -22,8 +22,15 @@ The rule, precisely:
    tokens (always so from 20 tokens up); our chunks and the 200-character overlap of the fixed chunks hold
    almost every gold passage whole anyway.
 
-Left out: fuzzy or semantic matching (a paraphrase of a passage is not found), stemming, and any notion of
-*how much* of a passage was shown beyond the run threshold.
+5. **Whole (the strict rule, the headline).** A passage is *shown whole* by an extract when the passage's
+   tokens that lie in shared runs of at least `min(MIN_RUN, passage tokens)` with the extract's pieces make up
+   at least `WHOLE` (90%) of the passage. Runs may come from different pieces of the same extract, so a
+   passage shown on both sides of a page break still counts; a passage whose middle sentence was left out, or
+   whose first half only was shown, does not. The 10% slack absorbs a word the chunker joined differently at a
+   line break. Gold passages are answers, so showing a tenth of one is not showing the answer: this is the
+   rule the headline metrics use; the loose rule above is reported beside it.
+
+Left out: fuzzy or semantic matching (a paraphrase of a passage is not found), and stemming.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 MIN_RUN = 10  # consecutive shared tokens that make a passage "found"
+WHOLE = 0.9  # share of a passage's tokens an extract must show for the passage to count as shown whole
 JOIN = " … "  # how the assistant joins verbatim pieces of one chunk into an extract
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‛": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
@@ -85,13 +93,39 @@ def finds(extract_text: str, passage: str, min_run: int = MIN_RUN) -> bool:
     return any(not wanted.isdisjoint(_grams(tokens(piece), need)) for piece in pieces(extract_text))
 
 
+@lru_cache(maxsize=262144)
+def coverage(extract_text: str, passage: str, min_run: int = MIN_RUN) -> float:
+    """Share of the passage's tokens lying in runs of >= min(min_run, len) tokens shared with the extract."""
+    ptoks = tokens(passage)
+    need = threshold(passage, min_run)
+    if need == 0:
+        return 0.0
+    starts: dict[tuple[str, ...], list[int]] = {}
+    for i in range(len(ptoks) - need + 1):
+        starts.setdefault(ptoks[i : i + need], []).append(i)
+    covered = bytearray(len(ptoks))
+    for piece in pieces(extract_text):
+        for gram in _grams(tokens(piece), need):
+            for i in starts.get(gram, ()):
+                covered[i : i + need] = b"\x01" * need
+    return sum(covered) / len(ptoks)
+
+
+def shows_whole(extract_text: str, passage: str, min_run: int = MIN_RUN) -> bool:
+    """True when the extract shows at least WHOLE of the passage (see rule 5 in the module docstring)."""
+    return coverage(extract_text, passage, min_run) >= WHOLE
+
+
 def _grams(toks: tuple[str, ...], n: int) -> set[tuple[str, ...]]:
     return {toks[i : i + n] for i in range(len(toks) - n + 1)}
 
 
-def first_finder(extract_texts: Sequence[str], passage: str, min_run: int = MIN_RUN) -> int | None:
-    """1-based rank of the first extract that finds `passage`, or None."""
+def first_finder(
+    extract_texts: Sequence[str], passage: str, min_run: int = MIN_RUN, *, whole: bool = False
+) -> int | None:
+    """1-based rank of the first extract that finds `passage` (or, with `whole`, shows it whole), or None."""
+    test = shows_whole if whole else finds
     for rank, text in enumerate(extract_texts, start=1):
-        if finds(text, passage, min_run):
+        if test(text, passage, min_run):
             return rank
     return None

@@ -4,8 +4,9 @@ A metric returns None for a question it does not apply to (recall on an unanswer
 accuracy where no speaker is asked for), and the summary is the mean over the rest, with how many that was.
 Latency is summarised apart (p50/p95) and never enters an equality check, since it is not deterministic.
 
-Left out: confidence intervals (with ~100 questions, differences under ~5 points are noise — the report says
-so), graded relevance, and nDCG.
+Headline metrics use the strict rule (a gold passage counts when an extract shows it whole); the `_loose`
+variants use the loose rule (any 10 words in a row). Confidence intervals are in `eval/stats.py`. Left out:
+graded relevance and nDCG.
 """
 
 from __future__ import annotations
@@ -35,6 +36,20 @@ def returned_recall_at_5(r: QuestionResult) -> float | None:
     if not _retrieval(r):
         return None
     return sum(rank is not None and rank <= TOP for rank in r.passage_ranks) / len(r.passage_ranks)
+
+
+def loose_recall_at_5(r: QuestionResult) -> float | None:
+    """recall@5 under the loose rule (a passage counts when any 10 of its words in a row are shown)."""
+    if not _retrieval(r) or len(r.loose_ranks) != len(r.passage_ranks):
+        return None
+    return 0.0 if r.abstained else sum(x is not None and x <= TOP for x in r.loose_ranks) / len(r.loose_ranks)
+
+
+def loose_budget_recall(r: QuestionResult) -> float | None:
+    """recall@2000ch under the loose rule."""
+    if not r.answerable or not r.budget_loose:
+        return None
+    return 0.0 if r.abstained else sum(r.budget_loose) / len(r.budget_loose)
 
 
 def chunk_recall_at_5(r: QuestionResult) -> float | None:
@@ -102,6 +117,8 @@ METRICS: dict[str, tuple[Metric, bool]] = {
     "recall@5": (recall_at_5, True),
     "MRR": (reciprocal_rank, True),
     "recall@2000ch": (budget_recall, True),
+    "recall@5_loose": (loose_recall_at_5, True),
+    "recall@2000ch_loose": (loose_budget_recall, True),
     "recall@5_returned": (returned_recall_at_5, True),
     "chunk_recall@5": (chunk_recall_at_5, True),
     "trust_cov": (trust_coverage, True),

@@ -51,10 +51,11 @@ class QuestionResult:
     type: str
     system: str
     answerable: bool  # False for type "unanswerable"
-    # everything below is judged on the returned extracts, abstention or not; eval/metrics.py applies it
-    passage_ranks: tuple[int | None, ...]  # per gold passage: rank of the first returned extract finding it
-    context_ranks: tuple[int | None, ...]  # per gold passage: rank of the first extract whose *chunk* holds it
-    budget_found: tuple[bool, ...]  # per gold passage: found in the text shown within the reading budget
+    # everything below is judged on the returned extracts, abstention or not; eval/metrics.py applies it.
+    # "shows" is the strict rule (the passage shown whole), "finds" the loose one (see eval/matching.py)
+    passage_ranks: tuple[int | None, ...]  # per gold passage: rank of the first returned extract showing it whole
+    context_ranks: tuple[int | None, ...]  # per gold passage: rank of the first extract whose *chunk* shows it
+    budget_found: tuple[bool, ...]  # per gold passage: shown whole within the reading budget
     gold_trusts: tuple[str, ...]
     budget_trusts: tuple[str, ...]  # trusts cited by the extracts that start within the reading budget
     speaker_ok: bool | None  # attribution questions only: see `eval.scoring.speaker_ok`
@@ -64,6 +65,8 @@ class QuestionResult:
     n_extracts: int  # extracts returned
     latency_ms: float
     preview: tuple[str, ...] = ()  # first extracts as "citation — text…", for reading failures
+    loose_ranks: tuple[int | None, ...] = ()  # per gold passage: rank of the first extract *finding* it (loose)
+    budget_loose: tuple[bool, ...] = ()  # per gold passage: found (loose) within the reading budget
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,7 +74,9 @@ class QuestionResult:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> QuestionResult:
         fields = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
-        for key in ("passage_ranks", "context_ranks", "budget_found", "gold_trusts", "budget_trusts", "preview"):
+        keys = ("passage_ranks", "context_ranks", "budget_found", "gold_trusts", "budget_trusts", "preview",
+                "loose_ranks", "budget_loose")
+        for key in keys:
             fields[key] = tuple(fields.get(key, ()))
         return cls(**fields)
 

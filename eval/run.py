@@ -60,8 +60,15 @@ class Factory:
     def __init__(self, index: Index, source_text: str, cache_dir: Path | None = None) -> None:
         self.index, self.source_text, self.cache_dir = index, source_text, cache_dir
         self._fixed: Any = None
+        self._built: dict[str, System] = {}
 
     def make(self, name: str) -> System:
+        """The system called `name`, built on first use and reused after (systems hold no per-question state)."""
+        if name not in self._built:
+            self._built[name] = self._make(name)
+        return self._built[name]
+
+    def _make(self, name: str) -> System:
         if name == "assistant":
             return AssistantSystem(load_assistant(self.index))
         modes: dict[str, Mode] = {"bm25": "bm25", "dense": "dense", "hybrid-chunks": "hybrid"}

@@ -2,6 +2,9 @@
 
 Definitions (the metrics in `eval/metrics.py` only average what is decided here):
 
+- **Found** means *shown whole* (`eval.matching.shows_whole`: at least 90% of the passage's words, in runs of
+  10) for the headline ranks and the reading budget; the loose rule (`finds`: any 10 words in a row) is kept
+  beside it (`loose_ranks`, `budget_loose`) and decides speakers and trust attribution.
 - **Returned extracts**: the first `SHOWN` (10) extracts, judged whether or not the system abstained. The
   metrics then count an abstention as showing nothing (an abstention tells the user there is no answer), and
   one metric, recall@5 of returned extracts, ignores it, to separate retrieval from abstention.
@@ -27,7 +30,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from eval.gold import GoldItem
-from eval.matching import finds, first_finder
+from eval.matching import finds, first_finder, shows_whole
 from eval.records import QuestionResult, Shown, SystemOutput
 from ingest.records import Chunk
 
@@ -103,10 +106,12 @@ def score(item: GoldItem, output: SystemOutput, system: str, homes: Homes) -> Qu
     """Reduce one output on one gold item to a `QuestionResult` (definitions in the module docstring)."""
     shown = tuple(output.extracts[:SHOWN])
     texts = [e.text for e in shown]
-    ranks = tuple(first_finder(texts, p) for p in item.relevant)
-    context_ranks = tuple(first_finder([e.context or e.text for e in shown], p) for p in item.relevant)
+    ranks = tuple(first_finder(texts, p, whole=True) for p in item.relevant)
+    loose = tuple(first_finder(texts, p) for p in item.relevant)
+    context_ranks = tuple(first_finder([e.context or e.text for e in shown], p, whole=True) for p in item.relevant)
     view = budget_view(shown)
-    budget_found = tuple(any(finds(visible, p) for _, visible in view) for p in item.relevant)
+    budget_found = tuple(any(shows_whole(visible, p) for _, visible in view) for p in item.relevant)
+    budget_loose = tuple(any(finds(visible, p) for _, visible in view) for p in item.relevant)
     budget_trusts = tuple(dict.fromkeys(e.trust for e, _ in view if e.trust))
     right = judged = 0
     for extract in shown[:TOP]:
@@ -132,4 +137,6 @@ def score(item: GoldItem, output: SystemOutput, system: str, homes: Homes) -> Qu
         n_extracts=len(output.extracts),
         latency_ms=output.latency_ms,
         preview=_preview(output.extracts),
+        loose_ranks=loose,
+        budget_loose=budget_loose,
     )

@@ -11,7 +11,7 @@ import pytest
 
 from eval.__main__ import QUICK_STEP
 from eval.feedback import candidates, is_up
-from eval.gold import load_gold
+from eval.gold import load_gold, split_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,12 +76,13 @@ def test_feedback_command(doc, tmp_path: Path) -> None:
 def test_quick_bm25_run_writes_the_report_twice_the_same(tmp_path: Path) -> None:
     fingerprints = []
     for name in ("a", "b"):
-        out = _run("--quick", "--system", "bm25", "--out", str(tmp_path / name))
+        out = _run("--quick", "--split", "dev", "--system", "bm25", "--out", str(tmp_path / name))
         assert out.returncode == 0, out.stderr
         for f in ("report.md", "results.json", "chart.png"):
             assert (tmp_path / name / f).stat().st_size > 0
-        data = json.loads((tmp_path / name / "results.json").read_text(encoding="utf-8"))
-        assert list(data["results"]) == ["bm25"] and data["questions"] == [i.id for i in load_gold()[::QUICK_STEP]]
+        data = json.loads((tmp_path / name / "results.json").read_text(encoding="utf-8"))["dev"]
+        wanted = [i.id for i in load_gold(split_path("dev"))[::QUICK_STEP]]
+        assert list(data["results"]) == ["bm25"] and data["questions"] == wanted
         fingerprints.append(data["fingerprint"])
     assert fingerprints[0] == fingerprints[1]
     assert "| bm25 |" in (tmp_path / "a" / "report.md").read_text(encoding="utf-8")

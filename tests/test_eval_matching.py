@@ -6,7 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eval.matching import JOIN, MIN_RUN, finds, first_finder, longest_common_run, threshold, tokens
+from eval.matching import (
+    JOIN,
+    MIN_RUN,
+    coverage,
+    finds,
+    first_finder,
+    longest_common_run,
+    shows_whole,
+    threshold,
+    tokens,
+)
 
 WORDS = list(tokens("the trust bought twelve beds from east london to give staff breathing space on every ward"))
 PASSAGE = " ".join(WORDS[:12])  # 12 words
@@ -86,9 +96,9 @@ def test_a_passage_inside_an_extract_is_always_found(passage: list[str], pre: in
 
 @pytest.fixture(scope="module")
 def gold_passages() -> list[str]:
-    from eval.gold import load_gold
+    from eval.gold import SPLITS, load_gold, split_path
 
-    return [p for item in load_gold() for p in item.relevant]
+    return [p for split in SPLITS for item in load_gold(split_path(split)) for p in item.relevant]
 
 
 def test_every_gold_passage_is_found_in_the_raw_report_by_fixed_chunks(gold_passages: list[str]) -> None:
@@ -101,11 +111,27 @@ def test_every_gold_passage_is_found_in_the_raw_report_by_fixed_chunks(gold_pass
 
 
 def test_no_spurious_matches_on_our_chunks(gold_passages: list[str], doc) -> None:
-    # every chunk that "finds" a gold passage shares at least half of it in a row: a real occurrence (or the
-    # key themes quoting the case study), not a stock phrase; MIN_RUN = 8 fails this on two passages
+    # every chunk that "finds" a short gold passage shares at least half of it in a row: a real occurrence (or the
+    # key themes quoting the case study), not a stock phrase; MIN_RUN = 8 fails this on two passages. Longer
+    # passages are where the loose rule is weak (a quoted phrase repeated in the key themes finds a 60-word
+    # passage): the strict rule, which the headline uses, asks for 90% of the passage instead.
     weak = []
-    for p in gold_passages:
+    for p in (p for p in gold_passages if len(tokens(p)) <= 2 * MIN_RUN):
         for chunk in doc.chunks:
-            if finds(chunk.text, p) and 2 * longest_common_run(tokens(p), tokens(chunk.text)) < len(tokens(p)):
+            run = longest_common_run(tokens(p), tokens(chunk.text))
+            if finds(chunk.text, p) and 2 * run < len(tokens(p)):
                 weak.append((chunk.id, p[:50]))
     assert weak == []
+
+
+def test_shown_whole_needs_nine_tenths_of_the_passage() -> None:
+    passage = " ".join(f"w{i}" for i in range(40))
+    assert shows_whole(passage, passage) and coverage(passage, passage) == 1.0
+    assert shows_whole("before " + passage + " after", passage)
+    first_half = " ".join(f"w{i}" for i in range(20))
+    assert coverage(first_half, passage) == 0.5 and not shows_whole(first_half, passage)
+    assert finds(first_half, passage)  # the loose rule is satisfied by any 10 words in a row
+    without_middle = " ".join(f"w{i}" for i in range(17)) + JOIN + " ".join(f"w{i}" for i in range(23, 40))
+    assert not shows_whole(without_middle, passage)  # a left-out sentence in the middle: not whole
+    one_word_off = passage.replace("w20", "x20")  # a word joined differently at a line break: still whole
+    assert shows_whole(one_word_off, passage) and coverage(one_word_off, passage) >= 0.9

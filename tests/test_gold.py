@@ -1,4 +1,4 @@
-"""The hand-built gold questions and speaker table are well-formed and grounded in the report."""
+"""The hand-built gold questions (dev and test splits) and speaker table are well-formed and grounded in the report."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from eval.gold import (
-    DEFAULT_GOLD,
     DEFAULT_SOURCE,
     DEFAULT_SPEAKERS,
     SPEAKER_KINDS,
-    TRUSTS,
+    SPLITS,
     TYPES,
     GoldItem,
     GoldSpeaker,
@@ -22,7 +21,9 @@ from eval.gold import (
     check_speakers,
     load_gold,
     load_speaker_table,
+    split_path,
 )
+from ingest.facts import derive
 from ingest.text import normalise_ws
 
 TYPE_MINIMUMS = {
@@ -44,8 +45,19 @@ def source() -> str:
 
 
 @pytest.fixture(scope="module")
-def items() -> list[GoldItem]:
-    return load_gold(DEFAULT_GOLD)
+def trusts(doc) -> tuple[str, ...]:
+    """The report's trusts as ingest finds them: the gold files are checked against the report, not a table."""
+    return derive(doc.chunks, doc.trusts).trust_names
+
+
+@pytest.fixture(scope="module")
+def splits() -> dict[str, list[GoldItem]]:
+    return {s: load_gold(split_path(s)) for s in SPLITS}
+
+
+@pytest.fixture(scope="module")
+def items(splits) -> list[GoldItem]:
+    return [item for rows in splits.values() for item in rows]
 
 
 @pytest.fixture(scope="module")
@@ -56,25 +68,37 @@ def speakers() -> list[dict[str, str]]:
 # --- gold questions ---------------------------------------------------------------------------------------
 
 
-def test_gold_loads_with_enough_items(items: list[GoldItem]) -> None:
-    assert len(items) >= 90
+def test_gold_loads_with_enough_items(splits, items) -> None:
+    assert len(splits["dev"]) >= 90
+    assert len(splits["test"]) >= 80
     assert all(isinstance(item.relevant, tuple) and isinstance(item.history, tuple) for item in items)
 
 
-def test_gold_has_no_problems(items: list[GoldItem], source: str) -> None:
-    assert check_passages(items, source) == []
+def test_splits_share_no_question(splits) -> None:
+    dev, test = splits["dev"], splits["test"]
+    assert not {i.id for i in dev} & {i.id for i in test}
+    def asked(items: list[GoldItem]) -> set[tuple[str, ...]]:  # a follow-up is its whole chat, not its last line
+        return {tuple(normalise_ws(q).lower() for q in (*i.history, i.question)) for i in items}
+
+    assert not asked(dev) & asked(test)
+    assert all(i.id.startswith("t") for i in test)  # written apart from the dev questions and the code
 
 
-def test_type_minimums(items: list[GoldItem]) -> None:
+def test_gold_has_no_problems(items: list[GoldItem], source: str, trusts) -> None:
+    assert check_passages(items, source, trusts) == []
+
+
+def test_type_minimums(items: list[GoldItem], splits) -> None:
     counts = Counter(item.type for item in items)
     short = {t: (counts[t], need) for t, need in TYPE_MINIMUMS.items() if counts[t] < need}
     assert not short, f"too few questions of type (have, need): {short}"
     assert set(counts) <= set(TYPES)
+    assert {i.type for i in splits["test"]} == set(TYPES)  # the held-back split asks every kind of question
 
 
-def test_every_trust_is_covered(items: list[GoldItem]) -> None:
+def test_every_trust_is_covered(items: list[GoldItem], trusts) -> None:
     covered = {trust for item in items for trust in item.trusts}
-    assert covered == set(TRUSTS)
+    assert covered == set(trusts)
 
 
 def test_attribution_and_follow_up_shape(items: list[GoldItem]) -> None:
@@ -83,8 +107,8 @@ def test_attribution_and_follow_up_shape(items: list[GoldItem]) -> None:
             assert isinstance(item.speaker, GoldSpeaker), item.id
         if item.type == "follow_up":
             assert item.history, item.id
-        if item.type == "unanswerable":
-            assert item.relevant == () and item.trusts == (), item.id
+        if item.type == "unanswerable":  # no passages; `trusts` may name a covered trust the question asks about
+            assert item.relevant == (), item.id
 
 
 def _with_passage(item: GoldItem, passage: str) -> GoldItem:
@@ -95,30 +119,30 @@ def _first_answerable(items: list[GoldItem]) -> GoldItem:
     return next(item for item in items if item.relevant and len(item.relevant[0].split()) >= 12)
 
 
-def test_checker_reports_a_one_word_change(items: list[GoldItem], source: str) -> None:
+def test_checker_reports_a_one_word_change(items: list[GoldItem], source: str, trusts) -> None:
     item = _first_answerable(items)
     words = item.relevant[0].split()
     words[len(words) // 2] = "zebra"
-    problems = check_passages([_with_passage(item, " ".join(words))], source)
+    problems = check_passages([_with_passage(item, " ".join(words))], source, trusts)
     assert any("not found verbatim" in p for p in problems), problems
 
 
-def test_checker_reports_a_five_word_passage(items: list[GoldItem], source: str) -> None:
+def test_checker_reports_a_five_word_passage(items: list[GoldItem], source: str, trusts) -> None:
     item = _first_answerable(items)
     short = " ".join(item.relevant[0].split()[:5])
     assert normalise_ws(short) in normalise_ws(source)  # verbatim, so only the length is wrong
-    problems = check_passages([_with_passage(item, short)], source)
+    problems = check_passages([_with_passage(item, short)], source, trusts)
     assert any("5 words" in p for p in problems), problems
     assert not any("not found verbatim" in p for p in problems)
 
 
-def test_checker_accepts_reflowed_whitespace(items: list[GoldItem], source: str) -> None:
+def test_checker_accepts_reflowed_whitespace(items: list[GoldItem], source: str, trusts) -> None:
     item = _first_answerable(items)
     reflowed = "\n  ".join(item.relevant[0].split())
-    assert check_passages([_with_passage(item, reflowed)], source) == []
+    assert check_passages([_with_passage(item, reflowed)], source, trusts) == []
 
 
-def test_checker_reports_bad_metadata(items: list[GoldItem], source: str) -> None:
+def test_checker_reports_bad_metadata(items: list[GoldItem], source: str, trusts) -> None:
     item = _first_answerable(items)
     bad = [
         dataclasses.replace(item, type="trivia"),
@@ -126,7 +150,7 @@ def test_checker_reports_bad_metadata(items: list[GoldItem], source: str) -> Non
         dataclasses.replace(item, type="attribution", speaker=None),
         item,
     ]
-    problems = check_passages(bad, source)
+    problems = check_passages(bad, source, trusts)
     assert any("unknown type" in p for p in problems)
     assert any("unknown trust" in p for p in problems)
     assert any("without a speaker" in p for p in problems)
@@ -134,7 +158,7 @@ def test_checker_reports_bad_metadata(items: list[GoldItem], source: str) -> Non
 
 
 def test_load_gold_names_the_bad_line(tmp_path: Path) -> None:
-    good = DEFAULT_GOLD.read_text(encoding="utf-8").splitlines()[0]
+    good = split_path("dev").read_text(encoding="utf-8").splitlines()[0]
     broken = json.loads(good)
     del broken["answer"]
     path = tmp_path / "gold.jsonl"
@@ -149,9 +173,9 @@ def test_load_gold_names_the_bad_line(tmp_path: Path) -> None:
 # --- speaker table ----------------------------------------------------------------------------------------
 
 
-def test_speaker_table_is_grounded(speakers: list[dict[str, str]], source: str) -> None:
+def test_speaker_table_is_grounded(speakers: list[dict[str, str]], source: str, trusts) -> None:
     assert len(speakers) >= 50
-    assert check_speakers(speakers, source) == []
+    assert check_speakers(speakers, source, trusts) == []
 
 
 def test_speaker_snippets_sit_inside_quotations(speakers: list[dict[str, str]], source: str) -> None:
@@ -170,8 +194,8 @@ def test_speaker_kind_minimums(speakers: list[dict[str, str]]) -> None:
     assert not short, f"too few rows of kind (have, need): {short}"
 
 
-def test_speaker_table_covers_every_trust(speakers: list[dict[str, str]]) -> None:
-    assert {row["trust"] for row in speakers} == set(TRUSTS)
+def test_speaker_table_covers_every_trust(speakers: list[dict[str, str]], trusts) -> None:
+    assert {row["trust"] for row in speakers} == set(trusts)
 
 
 def test_speaker_names_are_consistent(speakers: list[dict[str, str]]) -> None:
@@ -181,12 +205,12 @@ def test_speaker_names_are_consistent(speakers: list[dict[str, str]]) -> None:
     assert all(len(trusts) == 1 for trusts in trust_of.values()), trust_of
 
 
-def test_speaker_check_catches_text_outside_quotes(source: str) -> None:
+def test_speaker_check_catches_text_outside_quotes(source: str, trusts) -> None:
     row = {
         "quote": "Trusts are learning from the people who are really at the heart of the work.",
         "name": "Nobody",
         "role": "None",
-        "trust": TRUSTS[0],
+        "trust": trusts[0],
         "kind": "inline",
     }
-    assert any("not inside a quotation" in p for p in check_speakers([row], source))
+    assert any("not inside a quotation" in p for p in check_speakers([row], source, trusts))

@@ -25,7 +25,7 @@ THREADS = 8
 
 def fifty_questions() -> list[tuple[str, tuple[str, ...], Filters | None]]:
     """50 (question, history, filters) from the gold set: every question type, follow-ups with their history."""
-    gold = [json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").split("\n")
+    gold = [json.loads(line) for line in (ROOT / "eval" / "gold" / "dev.jsonl").read_text(encoding="utf-8").split("\n")
             if line.strip()]
     items: list[tuple[str, tuple[str, ...], Filters | None]] = [
         (g["question"], tuple(g["history"]), None) for g in gold[::2]

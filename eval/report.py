@@ -26,8 +26,8 @@ SIDE_BY_SIDE = ("hit@5", "recall@5", "MRR", "recall@2000ch", "recall@5_loose", "
                 "abstain_unans", "false_abstain")
 PAIRED_METRICS = ("hit@5", "recall@5", "MRR", "recall@2000ch", "recall@5_loose", "trust_cov", "speaker_acc")
 CHART_METRICS = ("hit@5", "recall@5", "MRR", "recall@2000ch", "trust_cov", "speaker_acc", "trust_attr")
-TYPE_COLUMNS = ("hit@5", "recall@5", "MRR", "recall@2000ch", "recall@5_loose", "chunk_recall@5", "trust_cov", "speaker_acc",
-                "abstain_unans", "false_abstain")
+TYPE_COLUMNS = ("hit@5", "recall@5", "MRR", "recall@2000ch", "recall@5_loose", "chunk_recall@5", "trust_cov",
+                "speaker_acc", "abstain_unans", "false_abstain")
 
 
 def fmt(value: Any) -> str:
@@ -135,7 +135,9 @@ def paired_table(run: EvalRun, a: str, b: str, metrics: Sequence[str]) -> str:
     return table(["metric", f"{a} − {b}", "95% interval", "questions", "reading"], rows)
 
 
-def render(runs: Mapping[str, EvalRun], items: Mapping[str, Sequence[GoldItem]], chart: str | None = "chart.png") -> str:
+def render(
+    runs: Mapping[str, EvalRun], items: Mapping[str, Sequence[GoldItem]], chart: str | None = "chart.png"
+) -> str:
     """The whole report as markdown, for one or more splits (test first when present)."""
     order = [s for s in ("test", "dev") if s in runs] + [s for s in runs if s not in ("test", "dev")]
     runs = {s: runs[s] for s in order}

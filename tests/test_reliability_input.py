@@ -45,8 +45,8 @@ BEDS = "how did oxleas fix bed occupancy?"
 TRIED: Counter[str] = Counter()  # inputs tried, by what they went through
 OUTCOMES: Counter[str] = Counter()  # "answered" / "refused" (ValidationError or an error reply)
 # real questions from the gold set, to be decorated with nasty pieces so that answers (not only refusals) are checked
-GOLD = [json.loads(line)["question"] for line in (ROOT / "eval" / "gold" / "dev.jsonl").read_text(encoding="utf-8").split("\n")
-        if line.strip()]
+GOLD_FILE = ROOT / "eval" / "gold" / "dev.jsonl"
+GOLD = [json.loads(line)["question"] for line in GOLD_FILE.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 

@@ -3,7 +3,7 @@
 Chunks: `RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)` over the raw text, its defaults
 otherwise — the pipeline most tutorials ship. Vectors come from the index's own embedder (so the model is not a
 difference) into a FAISS `IndexFlatIP`; BM25 uses bm25s with the same stopwords and stemming as our index, and
-hybrid fuses the two with reciprocal rank fusion exactly as `index.fusion.rrf` does (depth 50 per list, k=60).
+hybrid fuses the two with the index's own fusion (`index.fusion.hybrid`, default settings).
 
 The extracts carry **no trust, section, page or speaker**: a generic pipeline over a text file does not know
 them, and that missing attribution is what the comparison is about. Vectors are cached as `.npy` (no pickle)
@@ -26,12 +26,10 @@ import numpy as np
 
 from eval.records import Shown, SystemOutput
 from eval.systems import K, naive_query
+from index.fusion import Fusion, hybrid, order
 
 CHUNK_SIZE = 1000  # characters, the splitter's most common setting in tutorials
 CHUNK_OVERLAP = 200
-DEPTH = 50  # hits each list gives the fusion, as index.search.HYBRID_DEPTH
-RRF_K = 60  # as index.fusion.RRF_K
-
 FixedMode = Literal["dense", "hybrid"]
 
 
@@ -39,19 +37,6 @@ def split(text: str) -> list[str]:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     return RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP).split_text(text)
-
-
-def rrf_ids(lists: Sequence[Sequence[int]], k: int = RRF_K) -> list[int]:
-    """Fuse ranked lists of ids; ties by best single rank, then first appearance (as `index.fusion.rrf`)."""
-    scores: dict[int, float] = {}
-    best: dict[int, int] = {}
-    order: dict[int, int] = {}
-    for ids in lists:
-        for rank, i in enumerate(ids, start=1):
-            scores[i] = scores.get(i, 0.0) + 1.0 / (k + rank)
-            best[i] = min(best.get(i, rank), rank)
-            order.setdefault(i, len(order))
-    return sorted(scores, key=lambda i: (-scores[i], best[i], order[i]))
 
 
 def _cache_key(embedder: Any, texts: Sequence[str]) -> str:
@@ -108,22 +93,19 @@ class FixedCorpus:
                         show_progress=False)
         return cls(texts, embedder, flat, retriever, stemmer)
 
-    def dense(self, query: str, depth: int) -> list[int]:
-        vector = np.ascontiguousarray(self.embedder.encode_queries([query]), dtype=np.float32)
-        scores, rows = self.faiss_index.search(vector, min(depth, len(self.texts)))
-        found = [(float(s), int(r)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
-        return [r for _, r in sorted(found, key=lambda sr: (-sr[0], sr[1]))]
-
-    def lexical(self, query: str, depth: int) -> list[int]:
+    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """(cosine, BM25) of every fixed chunk for `query`."""
         import bm25s
 
+        vector = np.ascontiguousarray(self.embedder.encode_queries([query]), dtype=np.float32)
+        n = len(self.texts)
+        found, rows = self.faiss_index.search(vector, n)
+        dense = np.full(n, -1.0, dtype=np.float32)
+        dense[rows[0][rows[0] >= 0]] = found[0][rows[0] >= 0]
         tokens = bm25s.tokenize(query, stopwords="en", stemmer=self.stemmer, return_ids=False, show_progress=False)
         ids = self.bm25.get_tokens_ids([t for t in tokens[0] if t])
-        if not ids:
-            return []
-        scores = np.asarray(self.bm25.get_scores_from_ids(ids))
-        rows = np.flatnonzero(scores > 0).tolist()
-        return sorted(rows, key=lambda r: (-float(scores[r]), r))[:depth]
+        lexical = np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32) if ids else np.zeros(n, np.float32)
+        return dense, lexical
 
 
 class FixedChunkSystem:
@@ -135,10 +117,11 @@ class FixedChunkSystem:
     def run(self, question: str, history: Sequence[str]) -> SystemOutput:
         started = time.perf_counter()
         query = naive_query(question, history)
+        dense, lexical = self.corpus.scores(query)
         if self.mode == "dense":
-            rows = self.corpus.dense(query, self.k)
+            rows = order(dense)[: self.k].tolist()
         else:
-            rows = rrf_ids([self.corpus.dense(query, DEPTH), self.corpus.lexical(query, DEPTH)])[: self.k]
+            rows = hybrid(dense, lexical, Fusion())[1][: self.k].tolist()
         extracts = tuple(Shown(text=self.corpus.texts[r]) for r in rows)
         latency = (time.perf_counter() - started) * 1000
         return SystemOutput(extracts, (), abstained=False, latency_ms=latency)

@@ -1,20 +1,19 @@
 """Dense retrieval: unit vectors in a FAISS inner-product index (exact `IndexFlatIP`, or HNSW on request).
 
-Rows are chunk positions (0..n-1), so a hit maps straight back to `chunks[row]`. Filtering (e.g. by trust)
-searches everything and keeps the allowed rows: at a few hundred chunks that is exact and costs microseconds.
+Rows are chunk positions (0..n-1). `scores` gives the cosine of every row: at a few hundred chunks an exact scan
+costs microseconds, and ranking, filtering and fusing happen on those arrays in `index/search.py`.
 Left out: IVF/PQ compression, GPUs, adding or removing rows in place (the index is rebuilt whole).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from index.embedder import Embedder
-from index.records import Hit
 from ingest.records import Chunk
 
 HNSW_EF_CONSTRUCTION = 200  # build-time beam; cheap at this size and keeps recall ~1
@@ -86,27 +85,16 @@ class DenseIndex:
     def dim(self) -> int:
         return int(self.index.d)
 
-    def search(self, query: str, k: int, *, among: Collection[int] | None = None) -> list[Hit]:
-        """The k chunks nearest to `query` by cosine, optionally only among the given chunk positions."""
-        vector = self.embedder.encode_queries([query])
-        return self.search_vector(vector[0], k, among=among)
-
-    def search_vector(self, vector: np.ndarray, k: int, *, among: Collection[int] | None = None) -> list[Hit]:
-        if k < 1:
-            raise ValueError(f"k must be >= 1, got {k}")
+    def scores(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine of every row with `vector` (row i = chunk i), exact for a flat index."""
         n = self.index.ntotal
+        out = np.full(n, -1.0, dtype=np.float32)
         if n == 0:
-            return []
+            return out
         query = as_unit_rows(np.asarray(vector).reshape(1, -1), self.embedder.normalize)
         if query.shape[1] != self.dim:
             raise ValueError(f"query vector has {query.shape[1]} dims, the index {self.dim}")
-        depth = n if among is not None else min(k, n)
-        scores, rows = self.index.search(query, depth)
-        allowed = None if among is None else set(among)
-        found = [
-            (float(s), int(r))
-            for s, r in zip(scores[0], rows[0], strict=True)
-            if r >= 0 and (allowed is None or int(r) in allowed)  # FAISS pads missing results with -1
-        ]
-        found.sort(key=lambda sr: (-sr[0], sr[1]))  # ties by position, so results never depend on FAISS order
-        return [Hit(self.chunks[r], s, rank) for rank, (s, r) in enumerate(found[:k], start=1)]
+        found, rows = self.index.search(query, n)
+        keep = rows[0] >= 0  # FAISS pads missing results with -1 (HNSW may not reach every row)
+        out[rows[0][keep]] = found[0][keep]
+        return out

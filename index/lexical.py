@@ -2,20 +2,19 @@
 
 English stopwords are dropped; Snowball stemming (PyStemmer) is a switch recorded in the manifest. The index
 is saved with bm25s's own `save`/`load` (`.npy` without pickle plus JSON). Queries are scored against every
-document (a few hundred), which makes filtering exact and `k` unbounded. Left out: phrase queries, fuzzy
-matching, per-field weights.
+document (a few hundred); ranking and filtering happen on that array in `index/search.py`. Left out: phrase
+queries, fuzzy matching, per-field weights.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from index.records import Hit
 from ingest.records import Chunk
 
 STOPWORDS = "en"  # bm25s's English list
@@ -82,14 +81,3 @@ class LexicalIndex:
         if not ids:
             return np.zeros(self.num_docs, dtype=np.float32)
         return np.asarray(self.retriever.get_scores_from_ids(ids), dtype=np.float32)
-
-    def search(self, query: str, k: int, *, among: Collection[int] | None = None) -> list[Hit]:
-        """Up to k chunks sharing terms with `query`, best BM25 first; chunks scoring 0 are not hits."""
-        if k < 1:
-            raise ValueError(f"k must be >= 1, got {k}")
-        scores = self.scores(query)
-        rows = np.flatnonzero(scores > 0)
-        if among is not None:
-            rows = rows[np.isin(rows, np.fromiter(among, dtype=np.int64))]
-        order = sorted(rows.tolist(), key=lambda r: (-float(scores[r]), r))[:k]
-        return [Hit(self.chunks[r], float(scores[r]), rank) for rank, r in enumerate(order, start=1)]

@@ -25,11 +25,13 @@ from index.embedder import Embedder, cache_key, embedded_text, make_embedder
 from index.fsutil import aside_path, build_lock, recover, swap_in, temp_prefix
 from index.lexical import LexicalIndex
 from index.search import Index
-from ingest.records import Chunk
+from ingest.facts import ReportFacts, derive
+from ingest.records import Chunk, Document
 
 
 class Chunker(Protocol):
-    """Source file → chunks. `version` must change whenever the same file would give different chunks."""
+    """Source file → chunks (or a whole `ingest.Document`, whose case-study openings then give the facts their
+    ratings). `version` must change whenever the same file would give different chunks."""
 
     @property
     def version(self) -> str: ...
@@ -37,7 +39,7 @@ class Chunker(Protocol):
     @property
     def settings(self) -> dict[str, Any]: ...
 
-    def __call__(self, path: Path) -> Sequence[Chunk]: ...
+    def __call__(self, path: Path) -> Sequence[Chunk] | Document: ...
 
 
 class IngestChunker:
@@ -59,12 +61,12 @@ class IngestChunker:
         module = self._module()
         return dict(getattr(module, "CHUNKER_SETTINGS", getattr(module, "SETTINGS", {})))
 
-    def __call__(self, path: Path) -> Sequence[Chunk]:
+    def __call__(self, path: Path) -> Document:
         try:
             from ingest import ingest_file
         except ImportError as e:
             raise IndexFault(f"the ingest stage is not available ({e})") from e
-        return ingest_file(path).chunks
+        return ingest_file(path)
 
 
 def expected(config: IndexConfig, embedder: Embedder, chunker: Chunker) -> store.Expected:
@@ -82,7 +84,16 @@ def expected(config: IndexConfig, embedder: Embedder, chunker: Chunker) -> store
 def open_index(folder: Path, embedder: Embedder, want: store.Expected) -> Index:
     c = store.read(folder, want)
     dense = DenseIndex(c.faiss_index, c.chunks, embedder)
-    return Index(folder, c.chunks, c.manifest, embedder, dense, c.lexical)
+    return Index(folder, c.chunks, c.manifest, embedder, dense, c.lexical, c.facts)
+
+
+def ingested(chunker: Chunker, source: Path) -> tuple[tuple[Chunk, ...], ReportFacts]:
+    """The chunks of `source` and the report facts derived from them."""
+    out = chunker(source)
+    if isinstance(out, Document):
+        return out.chunks, derive(out.chunks, out.trusts)
+    chunks = tuple(out)
+    return chunks, derive(chunks)
 
 
 def _defaults(
@@ -162,7 +173,7 @@ def _build_locked(
         raise SourceError(f"source document {source} is not UTF-8 text (bad byte at offset {e.start})") from e
     except OSError as e:
         raise SourceError(f"cannot read source document {source}: {e.strerror or e}") from e
-    chunks = tuple(chunker(source))
+    chunks, facts = ingested(chunker, source)
     if not chunks:
         raise SourceError(f"ingesting {source} produced no chunks")
     if len({c.id for c in chunks}) != len(chunks):
@@ -192,10 +203,10 @@ def _build_locked(
     try:
         inputs["build"]["seconds"] = round(time.perf_counter() - started, 3)
         manifest = store.write(tmp, chunks=chunks, vectors=vectors, keys=keys, dense=dense, lexical=lexical,
-                               inputs=inputs)
+                               facts=facts, inputs=inputs)
         swap_in(tmp, target)
     except OSError as e:
         raise IndexFault(f"cannot write the index to {target}: {e.strerror or e}") from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful swap
-    return Index(target, chunks, manifest, embedder, dense, lexical, built=True)
+    return Index(target, chunks, manifest, embedder, dense, lexical, facts, built=True)

@@ -13,5 +13,7 @@ from ingest.records import Chunk
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
-    score: float  # cosine for dense, BM25 for lexical, RRF sum for hybrid: comparable only within one list
+    score: float  # cosine for dense, BM25 for lexical, the fused score for hybrid: comparable only within one list
     rank: int  # 1 = best
+    dense: float | None = None  # the chunk's cosine with the query, when the ranking computed it
+    lexical: float | None = None  # its BM25 score, likewise

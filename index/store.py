@@ -6,6 +6,8 @@
     bm25/                bm25s's own save (.npy without pickle + JSON)
     embeddings.npy       float32 [n, dim] document vectors, row i = chunk i (the incremental-build cache)
     embedding_keys.json  the cache key of each row (sha256 of model id, weights hash and embedded text)
+    facts.json           what the report says about itself (ingest.facts.ReportFacts): trusts and their short
+                         forms, sections, people — read by the assistant, the eval and the UI
 
 Reading never trusts a byte it has not checked: every problem becomes a reason in `IndexStale`. Deciding when
 to rebuild, and building, live in `index/pipeline.py`; atomic publication in `index/fsutil.py`.
@@ -26,12 +28,13 @@ from errors import IndexStale
 from index.dense import DenseIndex
 from index.fsutil import fsync_tree, sha256_file
 from index.lexical import LexicalIndex
+from ingest.facts import ReportFacts
 from ingest.records import Chunk
 
 FORMAT = "driving-improvement-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: facts.json
 MANIFEST, CHUNKS, VECTORS, BM25_DIR = "manifest.json", "chunks.jsonl", "vectors.faiss", "bm25"
-EMBEDDINGS, EMBEDDING_KEYS = "embeddings.npy", "embedding_keys.json"
+EMBEDDINGS, EMBEDDING_KEYS, FACTS = "embeddings.npy", "embedding_keys.json", "facts.json"
 PACKAGES = ("faiss-cpu", "bm25s", "sentence-transformers", "numpy", "PyStemmer")
 
 
@@ -53,11 +56,12 @@ class Contents:
     chunks: tuple[Chunk, ...]
     faiss_index: Any
     lexical: LexicalIndex
+    facts: ReportFacts
 
 
 def replaceable(folder: Path) -> bool:
     """True when `folder` holds nothing but index files (maybe damaged), so a build may replace it."""
-    known = {MANIFEST, CHUNKS, VECTORS, BM25_DIR, EMBEDDINGS, EMBEDDING_KEYS}
+    known = {MANIFEST, CHUNKS, VECTORS, BM25_DIR, EMBEDDINGS, EMBEDDING_KEYS, FACTS}
     return folder.is_dir() and {p.name for p in folder.iterdir()} <= known
 
 
@@ -93,12 +97,14 @@ def write(
     keys: list[str],
     dense: DenseIndex,
     lexical: LexicalIndex,
+    facts: ReportFacts,
     inputs: dict[str, Any],
 ) -> dict[str, Any]:
     """Write a complete index into the empty `folder` and fsync it; returns the manifest written."""
     with open(folder / CHUNKS, "w", encoding="utf-8") as f:
         for chunk in chunks:
             f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+    (folder / FACTS).write_text(json.dumps(facts.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     np.save(folder / EMBEDDINGS, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
     (folder / EMBEDDING_KEYS).write_text(json.dumps(keys), encoding="utf-8")
     dense.save(folder / VECTORS)
@@ -192,6 +198,7 @@ def read(folder: Path, want: Expected) -> Contents:
         chunks = tuple(Chunk.from_dict(json.loads(line)) for line in lines)
         faiss_index = DenseIndex.read_faiss(folder / VECTORS)
         retriever = LexicalIndex.read_bm25(folder / BM25_DIR)
+        facts = ReportFacts.from_dict(json.loads((folder / FACTS).read_text(encoding="utf-8")))
         rows = np.load(folder / EMBEDDINGS, allow_pickle=False, mmap_mode="r").shape[0]
         n_keys = len(json.loads((folder / EMBEDDING_KEYS).read_text(encoding="utf-8")))
         n = manifest["counts"]["chunks"]
@@ -207,6 +214,8 @@ def read(folder: Path, want: Expected) -> Contents:
             problems.append(f"{VECTORS} has {faiss_index.d} dims, the manifest {manifest['model']['dim']}")
         if len({c.id for c in chunks}) != len(chunks):
             problems.append(f"{CHUNKS} repeats chunk ids")
+        if {c.trust for c in chunks if c.trust} - set(facts.trust_names):
+            problems.append(f"{FACTS} does not name every trust the chunks cite")
         if problems:
             raise IndexStale(problems)
         lexical = LexicalIndex(retriever, chunks, bool(manifest["bm25"]["stem"]))
@@ -214,7 +223,7 @@ def read(folder: Path, want: Expected) -> Contents:
         raise
     except Exception as e:  # a hash-checked file that will not parse: the manifest lies
         raise IndexStale([f"index files cannot be read ({type(e).__name__}: {e})"]) from e
-    return Contents(manifest, chunks, faiss_index, lexical)
+    return Contents(manifest, chunks, faiss_index, lexical, facts)
 
 
 def read_cache(folder: Path) -> dict[str, np.ndarray]:

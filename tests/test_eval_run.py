@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from eval.fixed import FixedChunkSystem, FixedCorpus, rrf_ids
+from eval.fixed import FixedChunkSystem, FixedCorpus
 from eval.gold import load_gold
 from eval.records import QuestionResult, Shown, SystemOutput
 from eval.report import best_baseline, render, results_json, write
 from eval.run import EvalRun, Factory, evaluate
 from eval.systems import ChunkSearchSystem, naive_query
-from index import FakeEmbedder, Hit, IndexConfig, load_or_build, rrf
+from index import FakeEmbedder, IndexConfig, load_or_build
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +65,6 @@ def test_chunk_search_system_returns_whole_attributed_chunks(index) -> None:
         chunk = by_id[e.chunk_id]
         assert e.text == chunk.text and e.trust == chunk.trust and e.speaker == chunk.speaker
     assert out.trusts_covered == tuple(dict.fromkeys(e.trust for e in out.extracts if e.trust))
-
-
-def test_rrf_ids_agrees_with_the_index_fusion(index) -> None:
-    lists = [[3, 1, 4, 15, 9], [2, 6, 5, 3, 1], [9, 2, 6]]
-    chunks = index.chunks
-    hits = [[Hit(chunks[i], 0.0, rank) for rank, i in enumerate(ids, start=1)] for ids in lists]
-    position = {c.id: i for i, c in enumerate(chunks)}
-    assert rrf_ids(lists) == [position[h.chunk.id] for h in rrf(hits)]
 
 
 def test_fixed_corpus_is_cached_and_carries_no_attribution(source: str, tmp_path: Path) -> None:

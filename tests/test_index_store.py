@@ -18,7 +18,7 @@ from index import FakeEmbedder, IndexConfig, build, load_or_build, store, verify
 from index.fsutil import sha256_file
 
 FILES = [
-    "manifest.json", "chunks.jsonl", "vectors.faiss", "embeddings.npy", "embedding_keys.json",
+    "manifest.json", "chunks.jsonl", "vectors.faiss", "embeddings.npy", "embedding_keys.json", "facts.json",
     "bm25/data.csc.index.npy", "bm25/indices.csc.index.npy", "bm25/indptr.csc.index.npy",
     "bm25/params.index.json", "bm25/vocab.index.json",
 ]

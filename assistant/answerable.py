@@ -1,21 +1,25 @@
-"""Does the evidence hold what the question asks for? Checks that need no model.
+"""Does the evidence hold what the question asks for? General checks that need no model.
 
-Similarity alone cannot tell "how many beds did Oxleas buy?" (answered) from "how much did Oxleas pay for the
-beds?" (not answered): the same chunk is nearest to both. So the assistant also checks the *kind* of answer the
-question wants — a number, an amount of money, a date, a named person in a role — against the sentences it
-would show, and whether the question's distinctive words occur in the report at all. Left out: any deeper
-reading of the sentences (no entailment model is available offline).
+Similarity alone cannot tell "how many beds did they buy?" (answered) from "how much did they pay for the beds?"
+(not answered): the same chunk is nearest to both. So, besides the strength of the best match, the assistant
+checks: that the names, places and years the question mentions are ones the report covers; that the question's
+subject words occur in the report at all; and that the *kind* of answer it wants — a number, an amount of
+money, a date, a named person (in the role asked about, if any) — is in the sentences it would show, in a sentence
+holding enough of the question's own words (`answer_share` of their idf weight, and what a "how many" counts).
+Left out: any deeper reading of the sentences (no entailment model is available offline).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-from assistant.extracts import Vocabulary, terms
-
-Want = Literal["money", "number", "date", "person", "any"]
+from assistant.config import AssistantConfig
+from assistant.records import Extract
+from assistant.text import STOP, terms
+from assistant.understanding import Understanding, Want
+from ingest.records import Speaker
 
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
 _NUMBER_WORDS = r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|million)\b"
@@ -24,23 +28,13 @@ _NUMBER_WORDS = r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 @dataclass(frozen=True)
 class Check:
     ok: bool
-    reason: str  # why the evidence does not answer, for the record; empty when ok
+    reason: str  # why the evidence does not answer, for the user; empty when ok
 
 
-def wanted(question: str) -> Want:
-    q = question.lower()
-    if re.search(r"\b(?:cost|costs|price|pay|paid|spend|spent|budget|funding|how much money|£)\b", q):
-        return "money"
-    if re.search(r"^\s*(?:when|what date|what year|which year|since when)\b|\bwhat (?:date|year|month)\b", q):
-        return "date"
-    if re.search(r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percentage|proportion|rate)\b", q):
-        return "number"
-    if re.search(r"^\s*who (?:is|was|were|are)\b", q):
-        return "person"
-    return "any"
+OK = Check(True, "")
 
 
-def _has(want: Want, text: str) -> bool:
+def has(want: Want, text: str) -> bool:
     low = text.lower()
     if want == "money":
         return bool(re.search(r"£\s?\d|\d\s?(?:million|m|k)\b.*(?:cost|pound)|\bcost\w* (?:of )?£?\d", low))
@@ -53,24 +47,73 @@ def _has(want: Want, text: str) -> bool:
 
 
 def _counted(question: str) -> set[str]:
-    """What a "how many …" question counts: the stems of the (up to two) words after "how many"."""
-    m = re.search(r"\bhow many ([a-z][\w'-]*)(?: ([a-z][\w'-]*))?", question.lower())
-    return set(terms(" ".join(w for w in (m.groups() if m else ()) if w)))
+    """What a "how many …" question counts: the words after "how many" up to the next small word ("how many
+    nursing students did …" → nursing, students); the figure must be next to one of them."""
+    m = re.search(r"\bhow many ((?:[a-z][\w'-]*\s*){1,3})", question.lower())
+    if not m:
+        return set()
+    phrase = []
+    for w in m.group(1).split():
+        if w in STOP:
+            break
+        phrase.append(w)
+    return set(terms(" ".join(phrase)))
 
 
-def check(question: str, topic_terms: set[str], sentences: list[str], vocab: Vocabulary, has_speaker: bool) -> Check:
-    """Whether `sentences` (what would be shown first) can answer `question` at all."""
-    unknown = [t for t in topic_terms if len(t) > 3 and not vocab.knows(t)]
-    if unknown and len(unknown) >= max(1, len(topic_terms) // 2):
-        return Check(False, "the report never mentions " + ", ".join(sorted(unknown)))
-    want = wanted(question)
-    if want == "any":
-        return Check(True, "")
-    if want == "person":
-        return Check(True, "") if has_speaker else Check(False, "no named person in the closest material")
-    counted = _counted(question)  # "how many staff …": the number must be of staff
-    needed = counted or topic_terms
-    for s in sentences:
-        if _has(want, s) and (not needed or needed & set(terms(s))):
-            return Check(True, "")
-    return Check(False, f"the closest material gives no {want} for this")
+def covered(u: Understanding, trust_names: Sequence[str]) -> Check:
+    """Names, places and years outside the report, and subject words it never uses."""
+    if u.foreign:
+        covers = "; ".join(trust_names)
+        return Check(False, f"The report does not mention {', '.join(u.foreign)}. It covers: {covers}.")
+    if u.years:
+        return Check(False, f"The report does not cover {', '.join(u.years)}.")
+    if u.unknown and len(u.unknown) >= max(1, len(u.content) * 0.5):
+        return Check(False, "The report never mentions " + ", ".join(sorted(u.unknown)) + ".")
+    return OK
+
+
+def strong_enough(best_dense: float, best_lexical: float, cfg: AssistantConfig) -> Check:
+    if best_dense < cfg.min_dense and best_lexical < cfg.min_bm25:
+        return Check(False, "Nothing in the report comes close to this question.")
+    return OK
+
+
+def _fits_role(asked: set[str], role: str | None) -> bool:
+    """Every role word asked for begins a word of `role` ("chief exec" fits "Chief Executive")."""
+    have = terms(role or "")
+    return all(any(h.startswith(a) or a.startswith(h) for h in have) for a in asked)
+
+
+def holds_answer(
+    question: str,
+    u: Understanding,
+    extracts: Sequence[Extract],
+    people: Callable[[str], Sequence[Speaker]],
+    weight: Callable[[str], float] = lambda t: 1.0,
+    share: float = 0.0,
+) -> Check:
+    """The kind of answer wanted is in what would be shown first. A person: someone cited or named there, in the
+    role the question asks about when it names one (`people` gives the report's people named in a text)."""
+    if u.want == "any":
+        return OK
+    if u.want == "person":
+        found = [s for e in extracts for s in (*e.speakers, *people(e.text))]
+        asked = set(u.roles)
+        if any(_fits_role(asked, s.role) for s in found):
+            return OK
+        if asked:
+            return Check(False, "The closest material names nobody in that role.")
+        return Check(False, "The closest material names no person for this.")
+    counted = _counted(question)  # "how many staff": the figure must be of staff
+    total = sum(weight(t) for t in u.content) or 1.0
+    for e in extracts:
+        for sentence in re.split(r"(?<=[.?!])\s+", e.text):
+            if not has(u.want, sentence):
+                continue
+            words = set(terms(sentence))
+            if counted and not counted & words:
+                continue
+            if sum(weight(t) for t in u.content if t in words) / total >= share:
+                return OK
+    what = {"money": "amount of money", "number": "figure", "date": "date"}[u.want]
+    return Check(False, f"The report gives no {what} for this.")

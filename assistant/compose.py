@@ -1,22 +1,22 @@
-"""The answer's markdown: extracts grouped by trust, each quoted with its citation; what was not found.
+"""The answer's markdown: how the question was read, extracts grouped by trust and quoted with their citations,
+what was not found.
 
-All report text is quoted verbatim. Markdown-significant characters are not escaped here: the UI escapes
-everything it renders (see ui.py); the CLI prints to a terminal.
+All report text is quoted verbatim; the only words of our own are the labels ("Read as", "Trusts covered") and
+the reasons for an abstention. Markdown-significant characters are not escaped here: the UI escapes everything
+it renders (see ui_parts/render.py); the CLI prints to a terminal.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 from assistant.records import Extract
 
 REPORT_LEVEL = "The report's key themes"
 
 
-def _short(trust: str) -> str:
-    return trust.replace(" NHS Foundation Trust", "").replace(" NHS Trust", "")
-
-
-def group(extracts: list[Extract]) -> list[tuple[str, list[Extract]]]:
-    """(group title, extracts) with report-level material first, then trusts in order of their best extract."""
+def group(extracts: Sequence[Extract]) -> list[tuple[str, list[Extract]]]:
+    """(group title, extracts): report-level material first, then trusts in order of their best extract."""
     groups: dict[str, list[Extract]] = {}
     for e in extracts:
         groups.setdefault(e.trust or REPORT_LEVEL, []).append(e)
@@ -30,33 +30,43 @@ def quote_block(e: Extract) -> str:
 
 
 def compose(
-    extracts: list[Extract],
+    extracts: Sequence[Extract],
     *,
     abstained: bool,
-    cross_trust: bool,
-    covered: list[str],
-    missing: list[str],
-    who: bool = False,
+    reason: str = "",
+    read_as: str | None = None,
+    lead: str | None = None,
+    about_trusts: bool = False,
+    covered: Sequence[str] = (),
+    missing: Sequence[str] = (),
+    short: Callable[[str], str] = lambda t: t,
 ) -> str:
-    if not extracts:
-        return "The report does not seem to answer this, and nothing in it comes close."
     lines: list[str] = []
+    if read_as:
+        lines.append(f"_{read_as}_\n")
+    if not extracts:
+        lines.append(f"**The report does not seem to answer this.** {reason}".strip())
+        return "\n".join(lines).strip() + "\n"
     if abstained:
-        lines.append("**The report does not seem to answer this.** The closest material it has:")
-    elif who:
-        speakers = []
-        for e in extracts:
-            if e.speaker and e.speaker.name not in [s.name for s in speakers]:
-                speakers.append(e.speaker)
-        if speakers:
-            s = speakers[0]
-            where = f" ({_short(s.trust)})" if s.trust else ""
-            lines.append(f"**{s.name}**{', ' + s.role if s.role else ''}{where}:")
+        lines.append(f"**The report does not seem to answer this.** {reason} The closest material it has:".strip())
+    elif lead:
+        lines.append(lead)
+    grouped = about_trusts or len({e.trust for e in extracts}) > 1
     for title, items in group(extracts):
-        lines.append(f"\n**{title}**" if cross_trust or len(extracts) > 1 else "")
+        if grouped:
+            lines.append(f"\n**{short(title) if title != REPORT_LEVEL else title}**")
         lines.extend(quote_block(e) + "\n" for e in items)
-    if cross_trust and not abstained:
-        lines.append("Trusts covered: " + (", ".join(_short(t) for t in covered) or "none") + ".")
-        if missing:
-            lines.append("No relevant material found for: " + ", ".join(_short(t) for t in missing) + ".")
-    return "\n".join(line for line in lines if line is not None).strip() + "\n"
+    if about_trusts and not abstained:
+        lines.append("Trusts covered: " + (", ".join(short(t) for t in covered) or "none") + ".")
+    if missing and not abstained:
+        lines.append("No relevant material found for: " + ", ".join(short(t) for t in missing) + ".")
+    return "\n".join(lines).strip() + "\n"
+
+
+def who_lead(extracts: Sequence[Extract], short: Callable[[str], str] = lambda t: t) -> str | None:
+    """`**Rob Webster**, Chief Executive (South West Yorkshire):` for the first speaker shown, if any."""
+    s = next((s for e in extracts for s in (e.speakers or ((e.speaker,) if e.speaker else ()))), None)
+    if s is None:
+        return None
+    where = f" ({short(s.trust)})" if s.trust else ""
+    return f"**{s.name}**{', ' + s.role if s.role else ''}{where}:"

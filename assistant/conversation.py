@@ -1,148 +1,102 @@
-"""Follow-up questions resolved from the conversation so far, without an LLM.
+"""Follow-up questions, read from the conversation by a general test rather than by phrase lists.
 
-Handled shapes: "and what about Lincolnshire?" (same question, another trust), "who said that?" (the speakers
-of the last answer), "did it work?" / "what was the impact?", "by how much?", "tell me more" (same question,
-material not yet shown), and questions that point back with "that/it/they/there" (the earlier topic is carried
-over, with its trusts). Anything else is a new question. Left out: coreference across more than one turn back.
+A question uses the conversation only when it cannot stand alone:
+- it names another trust and has no words of its own ("and what about Lincolnshire?", "and lincs?"): the last
+  topic, asked of that trust (`switch`);
+- it names nothing of its own (no trust, person or quoted phrase) and either has no subject words at all ("by
+  how much?", "tell me more"), or is short, retrieves weakly on its own, and either leans on a pronoun ("did it
+  work?", "how did they do it?") or finds its best matches among what was just shown ("and the chief exec?"):
+  the last topic continues (`continue`) — or, when it asks who, the speakers of what was just shown (`who`);
+- anything else is a new question, even mid-chat and even with "that" in it.
+Left out: reaching back past the last topic, and resolving which of several earlier people "she" is.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
-from assistant.records import Answer, Conversation
-from assistant.understanding import TRUST_ALIASES, find_trusts
+from assistant.config import AssistantConfig
+from assistant.names import Names
+from assistant.records import Answer, Conversation, Reading
+from assistant.understanding import Understanding
 
-Mode = Literal["ask", "who", "more"]
-
-_WHAT_ABOUT = re.compile(
-    r"^\s*(?:and|so|ok|okay|what|how)?[\s,]*(?:what|how)?\s*(?:about|re|for|at|in)?\s+(?P<rest>.+?)[\s?.!]*$", re.I
-)
-_WHO_THAT = re.compile(
-    r"^\s*(?:and\s+)?(?:who|whose)\s+(?:said|says|was|were|is|made|did|words?|quote|called)\b"
-    r"(?:\s+(?:that|this|it|those|these|them|the quote))?(?:\s+(?:call|decision|change|point|comment))?[\s?.!]*$",
-    re.I,
-)
-_DID_IT_WORK = re.compile(
-    r"\b(?:did (?:it|that|this|they) (?:work|help|succeed|make a difference)|was it (?:successful|effective)|"
-    r"what (?:was|were) the (?:result|outcome|impact|effect)s?|what happened (?:next|then|after(?: that)?)\s*\?*$|"
-    r"any (?:results|impact)|"
-    r"(?:the )?(?:outcome|impact|results?)\s*\?)",
-    re.I,
-)
-_HOW_MUCH = re.compile(
-    r"^\s*(?:and\s+)?(?:by )?how (?:much|many|long|big)\b|^\s*(?:what|which) (?:numbers?|figures?)", re.I
-)
-_MORE = re.compile(
-    r"^\s*(?:tell me more|more|go on|anything else|more detail\w*|more please|expand|elaborate|and\??|what else"
-    r"(?: did (?:he|she|they) say| was said)?)"
-    r"(?:\s+(?:about (?:that|this|it|them)|on (?:that|this|it)|please))?[\s?.!]*$",
-    re.I,
-)
-_POINTS_BACK = re.compile(r"\b(?:that|this|it|they|them|their|there|those|these|he|she|his|her|him)\b", re.I)
-_PERSON_BACK = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
-_AND_THE = re.compile(r"^\s*(?:and|what about|how about)\s+(?P<rest>.+?)[\s?.!]*$", re.I)
-SHORT = 9  # a follow-up is short: longer questions are treated as new, even with "that" in them
+# (question, the answer it may lean on) -> (best cosine of any chunk for the question alone, the best cosine among
+# the chunks that answer showed divided by the first): how strongly it retrieves, and how much of that is old news
+Probe = Callable[[str, Answer], tuple[float, float]]
 
 
 @dataclass(frozen=True)
 class Resolved:
-    query: str  # the question to retrieve for, readable
-    mode: Mode
-    previous: Answer | None = None
-    exclude: frozenset[str] = frozenset()  # chunk ids whose whole text was already shown
-    shown: tuple[str, ...] = ()  # extract texts already shown (for "tell me more": prefer other sentences)
-    extra: str = ""  # words added to retrieval only (not shown)
-    inherited_trusts: tuple[str, ...] = ()
+    reading: Reading
+    query: str  # what retrieval scores
+    previous: Answer | None = None  # the answer this one leans on
+    seen: frozenset[str] = frozenset()  # chunk ids the previous answer showed whole (a follow-up wants others)
 
 
-def _swap_trusts(query: str, trusts: tuple[str, ...], short: str) -> str:
-    """The earlier question with its trust names replaced by `short` (or with `short` appended)."""
-    low = query
-    replaced = False
-    for alias in sorted(TRUST_ALIASES, key=len, reverse=True):
-        if TRUST_ALIASES[alias] in trusts:
-            new, n = re.subn(rf"\b{re.escape(alias)}\b", short, low, flags=re.I)
-            if n:
-                low, replaced = new, True
-    if replaced:
-        # collapse "Lincolnshire Lincolnshire" left by overlapping aliases
-        low = re.sub(rf"\b({re.escape(short)})(?:\s+\1\b)+", r"\1", low)
-        return low
-    return f"{query.rstrip(' ?.!')} at {short}?"
-
-
-def resolve(question: str, conversation: Conversation | None) -> Resolved:
-    q = question.strip()
-    last = conversation.turns[-1].answer if conversation and conversation.turns else None
-    if last is None:
-        return Resolved(query=q, mode="ask")
-    words = q.split()
-    prev_trusts = find_trusts(last.query)
-    if _WHO_THAT.match(q):
-        return Resolved(query=last.query, mode="who", previous=last, inherited_trusts=prev_trusts)
-    if _MORE.match(q):
-        whole = frozenset(e.chunk_id for e in last.extracts if e.text == e.context)
-        return Resolved(
-            query=_with_person(last.query, q, last),
-            mode="more",
-            previous=last,
-            exclude=whole,
-            shown=tuple(e.text for e in last.extracts),
-            inherited_trusts=prev_trusts or _single(last),
-        )
-    named = find_trusts(q)
-    if named and len(words) <= SHORT:
-        m = _WHAT_ABOUT.match(q)
-        rest = m.group("rest") if m else q
-        rest_without_trust = re.sub(
-            "|".join(rf"\b{re.escape(a)}\b" for a in TRUST_ALIASES if TRUST_ALIASES[a] in named), "", rest, flags=re.I
-        ).strip(" ,?.!")
-        if len(rest_without_trust.split()) <= 2:  # "and what about Lincolnshire?", "and lincs?"
-            short = re.sub(r"\s+(?:Partnership|Combined|Health|NHS)\b.*$", "", named[0])
-            if len(named) > 1:
-                short = " and ".join(re.sub(r"\s+(?:Partnership|Combined|Health|NHS)\b.*$", "", n) for n in named)
-            return Resolved(query=_swap_trusts(last.query, prev_trusts, short), mode="ask", previous=last)
-        return Resolved(query=q, mode="ask", previous=last)
-    if _DID_IT_WORK.search(q) and len(words) <= SHORT:
-        return Resolved(
-            query=last.query,
-            mode="ask",
-            previous=last,
-            inherited_trusts=prev_trusts or _single(last),
-            extra="result impact improved improvement reduced outcome difference better",
-        )
-    if _HOW_MUCH.match(q) and len(words) <= SHORT:
-        return Resolved(
-            query=f"{q.rstrip(' ?')} ({last.query.rstrip(' ?')})",
-            mode="ask",
-            previous=last,
-            inherited_trusts=prev_trusts or _single(last),
-            extra="number percent % reduced increased from to",
-        )
-    if len(words) <= SHORT and (_POINTS_BACK.search(q) or _AND_THE.match(q)):
-        return Resolved(
-            query=f"{q.rstrip(' ?')} ({_with_person(last.query, q, last).rstrip(' ?')})",
-            mode="ask",
-            previous=last,
-            inherited_trusts=prev_trusts or _single(last),
-        )
-    return Resolved(query=q, mode="ask")
-
-
-def _with_person(query: str, question: str, answer: Answer) -> str:
-    """Name the person a "he"/"she" points back to: the speaker of the last answer's first extract."""
-    if not _PERSON_BACK.search(question):
-        return query
-    speaker = next((e.speaker for e in answer.extracts if e.speaker), None)
-    if speaker is None or speaker.name.lower() in query.lower():
-        return query
-    return f"{speaker.name}: {query}"
-
-
-def _single(answer: Answer) -> tuple[str, ...]:
-    """The one trust an earlier answer was about, if it was about one."""
+def _scope(answer: Answer) -> tuple[str, ...]:
+    """The trusts an earlier answer was about: those it was restricted to, else the one its top extracts share."""
+    if answer.reading and answer.reading.trusts:
+        return answer.reading.trusts
     trusts = {e.trust for e in answer.extracts[:3] if e.trust}
     return tuple(trusts) if len(trusts) == 1 else ()
+
+
+def _swap(topic: str, to: tuple[str, ...], names: Names) -> str:
+    """The earlier topic asked of other trusts: their names put where the old ones were (or appended)."""
+    short = " and ".join(names.short(t) for t in to)
+    found = names.find(topic)
+    if not found:
+        return f"{topic.rstrip(' ?.!')} at {short}?"
+    out = topic
+    for i, m in enumerate(sorted(found, key=lambda m: -m.start)):
+        out = out[: m.start] + (short if i == len(found) - 1 else "") + out[m.end :]
+    return re.sub(r"\s+", " ", out).strip()
+
+
+def resolve(
+    question: str,
+    u: Understanding,
+    conversation: Conversation | None,
+    names: Names,
+    probe: Probe,
+    cfg: AssistantConfig,
+) -> Resolved:
+    last = conversation.turns[-1].answer if conversation and conversation.turns else None
+    if last is None or last.reading is None:
+        return Resolved(Reading("new", question, u.trusts, u.notes), question)
+    topic, scope = last.reading.topic, _scope(last)
+    seen = frozenset(e.chunk_id for e in last.extracts if e.text == e.context)
+    if u.trusts and not (u.content or u.people or u.quoted) and set(u.trusts) != set(scope):
+        swapped = _swap(topic, u.trusts, names)
+        return Resolved(Reading("switch", swapped, u.trusts, u.notes), swapped, last)
+    if u.trusts or u.people or u.quoted:
+        leans = False  # it names what it is about
+    elif not u.content:
+        leans = True
+    elif len(u.content) > cfg.follow_max_words:
+        leans = False
+    else:
+        alone, old_news = probe(question, last)
+        leans = alone < cfg.weak_alone and (u.pronoun or old_news >= cfg.follow_coherence)
+    if not leans:
+        return Resolved(Reading("new", question, u.trusts, u.notes), question)
+    trusts = u.trusts or scope
+    if u.who and u.pronoun and not u.people and not u.quoted:
+        return Resolved(Reading("who", topic, trusts, u.notes), topic, last)
+    return Resolved(Reading("continue", topic, trusts, u.notes), f"{topic} {question}", last, seen)
+
+
+def read_as(question: str, reading: Reading) -> str | None:
+    """One line telling the user how a question was read, when that is not simply as typed."""
+    notes = "; ".join(reading.notes)
+    if reading.kind == "switch":
+        line = f"Read as: “{reading.topic}”"
+    elif reading.kind == "continue":
+        line = f"Read as: “{question}” — following on from “{reading.topic}”"
+    elif reading.kind == "who":
+        line = f"Read as: who is quoted in the last answer (“{reading.topic}”)"
+    else:
+        return f"Read as: {notes[0].upper()}{notes[1:]}." if notes else None
+    return f"{line}{' (' + notes + ')' if notes else ''}."

@@ -1,44 +1,38 @@
 """`Assistant`: a question (and the conversation so far) in, an `Answer` of cited verbatim extracts out.
 
-The assistant holds only read-only state (the loaded index, sentence vectors, vocabulary), so one instance
-serves many threads and users; each conversation is a value the caller passes in and gets back.
+The steps, each in its own module: read the question (`understanding`, names from the report's facts), read it
+against the conversation (`conversation`), answer rating questions from data (`ratings`), rank chunks through
+the index and choose them (`retrieval`), cut answer-complete extracts (`extracts`), check the evidence answers
+(`answerable`), and write the markdown (`compose`). Every setting is a field of `AssistantConfig`.
+
+The assistant holds only read-only state (the loaded index, sentence vectors, vocabulary, names), so one
+instance serves many threads and users; each conversation is a value the caller passes in and gets back.
 Left out: generating text. Every word shown from the report is the report's own.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from assistant.answerable import check
-from assistant.compose import compose
-from assistant.conversation import Resolved, resolve
-from assistant.extracts import Vocabulary, make_extract, span_breaks, terms
+from assistant import answerable, ratings
+from assistant.compose import compose, who_lead
+from assistant.config import AssistantConfig
+from assistant.conversation import Resolved, read_as, resolve
+from assistant.extracts import make_extract, sentence_scores, span_breaks
+from assistant.names import Names
 from assistant.records import Answer, Conversation, Extract, Filters, Turn
-from assistant.retrieval import RetrievalConfig, score_all, select
+from assistant.retrieval import Selection, rank, select
 from assistant.sentences import SentenceBank
-from assistant.understanding import ALL_TRUSTS, TRUST_ALIASES, Understanding, people_index, understand
+from assistant.text import QUESTION, Vocabulary, terms
+from assistant.understanding import Understanding, understand
 from assistant.validate import clean_filters, clean_history, clean_question
 from ingest.pipeline import read_source
-
-
-@dataclass(frozen=True)
-class AssistantConfig:
-    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
-    # abstain when the best chunk is weak on both signals (calibrated on the eval set's unanswerable questions)
-    min_dense: float = 0.2
-    min_bm25: float = 3.0
-    closest_shown: int = 3  # extracts shown as "closest material" when abstaining
-    # extract sizes (words; a neighbour joins when it scores this share of the best sentence): longer for a focused
-    # question, shorter across trusts so one screen covers every trust — both chosen on the eval set
-    focused_extract: dict = field(default_factory=lambda: {"max_words": 100, "min_words": 40, "neighbour_ratio": 0.5})
-    cross_extract: dict = field(default_factory=lambda: {"max_words": 80, "min_words": 30, "neighbour_ratio": 0.6})
-    max_question_chars: int = 2000
-    max_history: int = 20
+from ingest.records import Speaker
 
 
 class Assistant:
@@ -46,15 +40,22 @@ class Assistant:
         self.index = index
         self.config = config or AssistantConfig()
         self.chunks = index.chunks
-        raw = index.dense.index.reconstruct_n(0, index.dense.index.ntotal)
-        self._vectors = raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
+        self.facts = index.facts
         self.bank = SentenceBank.build(self.chunks, index.embedder, sentence_cache)
-        self.vocab = Vocabulary.build(self.chunks)
-        self.people = people_index(self.chunks)
-        self.sections = tuple(dict.fromkeys(c.section for c in self.chunks if c.section))
+        roles = [r for p in self.facts.people for r in p.roles]
+        self.vocab = Vocabulary.build(self.chunks, self.facts.trust_names, roles)
+        self._people = {p.name: p for p in self.facts.people}
+        self.names = Names(self.facts, self.vocab.surface, self.config.name_similarity, self.vocab.common)
+        self.sections = tuple(s.title for s in self.facts.sections)
+        self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
+        self.trusts = self.facts.trust_names
         source, _ = read_source(index.manifest["source"]["path"])
         # chunk position -> offsets in its text where the source was interrupted (shown as " … " in extracts)
         self.breaks = [span_breaks(c, source) for c in self.chunks]
+        self._trust = np.array([c.trust or "" for c in self.chunks], dtype=object)
+        self._section = np.array([c.section or "" for c in self.chunks], dtype=object)
+        self._kind = np.array([c.kind for c in self.chunks], dtype=object)
+        self._positions = {c.id: i for i, c in enumerate(self.chunks)}
 
     @classmethod
     def from_index(cls, index, config: AssistantConfig | None = None) -> Assistant:
@@ -74,170 +75,233 @@ class Assistant:
         self, question: str, conversation: Conversation | None = None, filters: Filters | None = None
     ) -> tuple[Answer, Conversation]:
         """Answer `question` in the context of `conversation`; returns the answer and the extended conversation."""
-        start = time.perf_counter()
         q = clean_question(question, self.config.max_question_chars)
-        filters = clean_filters(filters, self.sections)
-        conversation = conversation or Conversation()
-        resolved = resolve(q, conversation)
-        if resolved.mode == "who" and resolved.previous is not None:
-            answer = self._who(q, resolved)
-        else:
-            answer = self._answer(q, resolved, filters, start)
-        return answer, conversation.add(Turn(question=q, answer=answer))
+        return self._ask(q, conversation or Conversation(), clean_filters(filters, self.sections, self.names))
 
     def ask_history(
-        self, question: str, history: list[str] | tuple[str, ...] = (), filters: Filters | None = None
+        self, question: str, history: Sequence[str] = (), filters: Filters | None = None
     ) -> Answer:
-        """Answer `question` after replaying `history` (earlier user questions, oldest first)."""
+        """Answer `question` after replaying `history` (earlier user questions, oldest first).
+
+        Input is checked once, here, not again for every replayed turn.
+        """
+        q = clean_question(question, self.config.max_question_chars)
+        cleaned = clean_filters(filters, self.sections, self.names)
         conversation = Conversation()
         for earlier in clean_history(history, self.config.max_history):
-            conversation = self.ask(earlier, conversation, filters)[1]
-        return self.ask(question, conversation, filters)[0]
+            conversation = self._ask(earlier, conversation, cleaned)[1]
+        return self._ask(q, conversation, cleaned)[0]
 
-    # -- internals -----------------------------------------------------------------------------------------
-    def _allowed(self, trusts: tuple[str, ...], filters: Filters, exclude: frozenset[str]) -> np.ndarray:
+    # -- one turn ------------------------------------------------------------------------------------------
+    def _ask(self, q: str, conversation: Conversation, filters: Filters) -> tuple[Answer, Conversation]:
+        start = time.perf_counter()
+        vectors: dict[str, np.ndarray] = {}  # text -> query vector, so no text is embedded twice in one turn
+
+        def embed(text: str) -> np.ndarray:
+            if text not in vectors:
+                vectors[text] = self.index.embed(text)
+            return vectors[text]
+
+        def probe(text: str, last: Answer) -> tuple[float, float]:
+            allowed = self._allowed(filters.trusts, filters)
+            cos = self.index.dense.scores(embed(text))
+            alone = float(cos[allowed].max()) if allowed.any() else 0.0
+            shown = [self._positions[e.chunk_id] for e in last.extracts if e.chunk_id in self._positions]
+            return alone, (float(cos[shown].max()) / alone if shown and alone > 0 else 0.0)
+
+        u = understand(q, self.names, self.vocab)
+        resolved = resolve(q, u, conversation, self.names, probe, self.config)
+        if filters.trusts:
+            resolved = replace(resolved, reading=replace(resolved.reading, trusts=filters.trusts))
+        t_read = time.perf_counter()
+        if resolved.reading.kind == "who" and resolved.previous is not None:
+            answer = self._who(q, resolved)
+        else:
+            answer = self._answer(q, u, resolved, filters, embed, start, t_read)
+        return answer, conversation.add(Turn(question=q, answer=answer))
+
+    def _effective(self, u: Understanding, resolved: Resolved) -> Understanding:
+        """What the answer must be about: a follow-up adds (or, switching trust, takes) the earlier topic's words."""
+        if resolved.reading.kind == "new":
+            return u
+        topic = understand(resolved.reading.topic, self.names, self.vocab)
+        if resolved.reading.kind == "switch":
+            return replace(topic, trusts=resolved.reading.trusts, notes=u.notes)
+        return replace(
+            u,
+            content=tuple(dict.fromkeys((*u.content, *topic.content))),
+            people=tuple(dict.fromkeys((*u.people, *topic.people))),
+            quoted=tuple(dict.fromkeys((*u.quoted, *topic.quoted))),
+            unknown=u.unknown if u.content else (),
+        )
+
+    def _named(self, text: str) -> list[Speaker]:
+        """The report's people named in `text`, with the roles the report gives them."""
+        out = []
+        for name in self.names.find_people(text):
+            p = self._people.get(name)
+            out.extend(Speaker(name, role, p.trust) for role in (p.roles or (None,))) if p else None
+        return out
+
+    def _within(self, query: str, scope: Sequence[str]) -> str:
+        """The words BM25 ranks with inside `scope`: the scope's own names say nothing there ("swypt governance" is
+        "governance" among SWYPT's chunks) but, being rare, would outweigh the rest; so they are left out, unless
+        nothing else would be left. (The embedding keeps them: a name does not dominate a sentence vector.)"""
+        if not scope or not self.config.strip_scope_names:
+            return query
+        stripped = self.names.strip(query, [m for m in self.names.find(query) if m.trust in scope])
+        return stripped if set(terms(stripped)) - self.vocab.generic - QUESTION else query
+
+    def _allowed(self, trusts: Sequence[str], filters: Filters) -> np.ndarray:
         keep = np.ones(len(self.chunks), dtype=bool)
-        for i, c in enumerate(self.chunks):
-            if (
-                (trusts and c.trust not in trusts)
-                or c.id in exclude
-                or (filters.sections and c.section not in filters.sections)
-                or (filters.kinds and c.kind not in filters.kinds)
-            ):
-                keep[i] = False
+        if trusts:
+            keep &= np.isin(self._trust, list(trusts))
+        if filters.sections:
+            keep &= np.isin(self._section, list(filters.sections))
+        if filters.kinds:
+            keep &= np.isin(self._kind, list(filters.kinds))
         return keep
 
-    def _key_themes_naming(self, trusts: tuple[str, ...]) -> np.ndarray:
-        names = [a for a, t in TRUST_ALIASES.items() if t in trusts and len(a) > 4]
-        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")", re.I)
-        return np.array([c.part == "key themes" and bool(pattern.search(c.text)) for c in self.chunks])
-
-    def _answer(self, q: str, resolved: Resolved, filters: Filters, start: float) -> Answer:
-        t0 = time.perf_counter()
-        u = understand(resolved.query, self.people)
-        trusts = filters.trusts or u.trusts or resolved.inherited_trusts
-        cross = len(trusts) > 1 or (
-            not trusts and (u.cross_trust or (not u.people and _asks_about_trusts(resolved.query)))
+    def _answer(self, q, u, resolved: Resolved, filters: Filters, embed, start: float, t_read: float) -> Answer:
+        cfg = self.config
+        reading = resolved.reading
+        scope = reading.trusts
+        eu = self._effective(u, resolved)
+        line = read_as(q, reading)
+        rating_ask = ratings.rating_question(resolved.query, self.facts)
+        if rating_ask is not None:
+            return self._ratings(q, resolved, rating_ask, line, start)
+        coverage = answerable.covered(eu, self.trusts)
+        if coverage.ok is False and eu.foreign:  # another organisation: say what the report covers, show nothing
+            return self._finish(q, resolved, [], abstained=True, reason=coverage.reason, line=line, start=start,
+                                without=())
+        allowed = self._allowed(scope, filters)
+        if not allowed.any():
+            reason = "Your filters leave nothing to search: no passage has that trust, section and kind together."
+            return self._finish(q, resolved, [], abstained=True, reason=reason, line=line, start=start, without=())
+        vector = embed(resolved.query)
+        t_embed = time.perf_counter()
+        scores = self.index.scores(resolved.query, vector=vector, lexical_query=self._within(resolved.query, scope))
+        ranked = rank(self.index, scores, allowed, eu, cfg, resolved.seen)
+        qterms = set(eu.content)
+        shown = tuple(e.text for e in resolved.previous.extracts) if resolved.previous and resolved.seen else ()
+        evidence = self._evidence(ranked, qterms, vector, eu, shown)
+        selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases)
+        check = coverage if not coverage.ok else answerable.strong_enough(
+            float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg
         )
-        allowed = self._allowed(trusts, filters, resolved.exclude)
-        if len(trusts) > 1:  # a comparison: the key themes compare trusts too, when they name them
-            allowed |= self._key_themes_naming(trusts) & self._allowed((), filters, resolved.exclude)
-        t1 = time.perf_counter()
-        qvec = np.asarray(self.index.embedder.encode_queries([resolved.query])[0], dtype=np.float32)
-        qvec = qvec / max(float(np.linalg.norm(qvec)), 1e-12)
-        t2 = time.perf_counter()
-        dense = self._vectors @ qvec
-        bm25 = self.index.bm25.scores(f"{resolved.query} {resolved.extra}".strip())
-        ranked = score_all(self.chunks, dense, bm25, u, self.config.retrieval, allowed)
-        chosen, missing = select(ranked, cross, self.config.retrieval)
-        best = ranked[0] if ranked else None
-        abstained = best is None or (best.dense < self.config.min_dense and best.bm25 < self.config.min_bm25)
-        if abstained:
-            chosen = chosen[: self.config.closest_shown]
-        t3 = time.perf_counter()
-        topic = topic_terms(resolved.query, u)
-        words = topic | set(terms(resolved.extra))
-        overview = bool(u.sections) and len(topic - set(terms(" ".join(u.sections)))) <= 1
+        t_rank = time.perf_counter()
+        about = selection.about_trusts
+        words = cfg.breadth_paragraph_words if about else cfg.whole_paragraph_words
+        ratio = cfg.breadth_bearing_ratio if about else cfg.bearing_ratio
         extracts = [
-            make_extract(
-                s.pos,
-                s.chunk,
-                s.score,
-                words,
-                qvec,
-                self.bank,
-                self.vocab,
-                u,
-                overview=overview,
-                shown=resolved.shown,
-                breaks=self.breaks[s.pos],
-                **(self.config.cross_extract if cross else self.config.focused_extract),
-            )
-            for s in chosen
+            make_extract(s.pos, s.chunk, s.score, qterms, vector, self.bank, self.vocab, eu, cfg,
+                         self.breaks[s.pos], shown, words, ratio)
+            for s in selection.chosen
         ]
-        if not abstained and extracts:
-            spoken = any(
-                e.speaker and (not u.roles or any(r in (e.speaker.role or "").lower() for r in u.roles))
-                for e in extracts[:3]
-            )
-            verdict = check(resolved.query, topic, [e.text for e in extracts[:3]], self.vocab, spoken)
-            if not verdict.ok:
-                abstained = True
-                extracts = extracts[: self.config.closest_shown]
-        covered = list(dict.fromkeys(e.trust for e in extracts if e.trust))
+        if check.ok:
+            check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named,
+                                            self.vocab.weight, cfg.answer_share)
+        abstained = not check.ok
         if abstained:
-            without: list[str] = list(trusts)
-        elif cross:
-            without = [t for t in ALL_TRUSTS if t not in covered and (t in missing or t not in covered)]
-        else:
-            without = [t for t in trusts if t not in covered]
-        text = compose(
-            extracts,
-            abstained=abstained,
-            cross_trust=cross,
-            covered=covered,
-            missing=without,
-            who=u.who or bool(u.people),
-        )
-        t4 = time.perf_counter()
-        timings = {
-            "understand_ms": (t1 - t0) * 1e3,
-            "embed_ms": (t2 - t1) * 1e3,
-            "retrieve_ms": (t3 - t2) * 1e3,
-            "extract_ms": (t4 - t3) * 1e3,
-            "total_ms": (t4 - start) * 1e3,
+            extracts = extracts[: cfg.closest_shown]
+        without = self._without(selection, extracts, scope, abstained)
+        timings = {"read_ms": (t_read - start) * 1e3, "embed_ms": (t_embed - t_read) * 1e3,
+                   "retrieve_ms": (t_rank - t_embed) * 1e3}
+        return self._finish(q, resolved, extracts, abstained=abstained, reason=check.reason, line=line,
+                            start=start, without=without, about=selection.about_trusts and not abstained,
+                            timings=timings)
+
+    def _evidence(self, ranked, qterms, vector, u, shown) -> dict[int, float]:
+        """Chunk position -> its best sentence's score, for the chunks worth asking: the first `evidence_depth`
+        overall and the first few of each trust (so every trust gets a fair hearing)."""
+        depth, per_trust = self.config.evidence_depth, self.config.evidence_per_trust
+        picked, seen_per = [], {}
+        for i, s in enumerate(ranked):
+            n = seen_per.get(s.chunk.trust, 0)
+            if i < depth or n < per_trust:
+                picked.append(s)
+            seen_per[s.chunk.trust] = n + 1
+        return {
+            s.pos: max(sentence_scores(s.pos, s.chunk, qterms, vector, self.bank, self.vocab, u, self.config, shown))
+            for s in picked
         }
+
+    def _without(
+        self, selection: Selection, extracts: Sequence[Extract], scope: Sequence[str], abstained: bool
+    ) -> tuple[str, ...]:
+        """Trusts the question is about that have nothing relevant — never one whose extracts are shown."""
+        shown = {e.trust for e in extracts}
+        if scope:
+            return tuple(t for t in scope if t not in shown)
+        if selection.about_trusts and not abstained:
+            return tuple(t for t in self.trusts if t not in shown and t not in selection.material)
+        return ()
+
+    def _finish(
+        self,
+        q: str,
+        resolved: Resolved,
+        extracts: Sequence[Extract],
+        *,
+        abstained: bool,
+        reason: str,
+        line: str | None,
+        start: float,
+        without: Sequence[str],
+        about: bool = False,
+        lead: str | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> Answer:
+        covered = tuple(dict.fromkeys(e.trust for e in extracts if e.trust))
+        text = compose(extracts, abstained=abstained, reason=reason, read_as=line, lead=lead, about_trusts=about,
+                       covered=covered, missing=without, short=self.names.short)
+        done = {**(timings or {}), "total_ms": (time.perf_counter() - start) * 1e3}
         return Answer(
             question=q,
             query=resolved.query,
             text=text,
             extracts=tuple(extracts),
-            trusts_covered=tuple(covered),
+            trusts_covered=covered,
             trusts_without_material=tuple(without),
             abstained=abstained,
-            timings={k: round(v, 2) for k, v in timings.items()},
+            timings={k: round(v, 2) for k, v in done.items()},
+            reading=resolved.reading,
         )
 
     def _who(self, q: str, resolved: Resolved) -> Answer:
         prev = resolved.previous
         assert prev is not None
-        spoken: list[Extract] = [e for e in prev.extracts if e.speaker]
+        spoken = [e for e in prev.extracts if e.speakers or e.speaker]
         extracts = spoken or list(prev.extracts)
+        line = read_as(q, resolved.reading)
         if spoken:
-            text = compose(extracts, abstained=False, cross_trust=False, covered=[], missing=[], who=True)
+            lead = who_lead(extracts, self.names.short)
+            return self._finish(q, resolved, extracts, abstained=prev.abstained, reason="", line=line,
+                                start=time.perf_counter(), without=(), lead=lead)
+        reason = "The extracts in the last answer are the report's own words; it names no speaker for them."
+        return self._finish(q, resolved, extracts, abstained=True, reason=reason, line=line,
+                            start=time.perf_counter(), without=())
+
+    def _ratings(self, q: str, resolved: Resolved, ask: ratings.RatingAsk, line: str | None, start: float) -> Answer:
+        cases, fit = ratings.answer_cases(self.facts, ask, resolved.reading.trusts)
+        extracts = []
+        for case in cases:
+            pos = self._positions[case.rating_chunk]
+            chunk = self.chunks[pos]
+            a, b = ratings.printed_lines(chunk)
+            text = chunk.text[a:b]
+            extracts.append(Extract(
+                text=text, context=chunk.text, chunk_id=chunk.id, trust=chunk.trust, section=chunk.section,
+                page=chunk.page, page_end=chunk.page_end, kind=chunk.kind, title=chunk.title, speaker=None,
+                score=1.0, highlights=((0, len(text)),), best=text,
+            ))
+        if ask.unmatched:
+            lead = f"No trust's rating history in the report includes “{ask.unmatched}”. Their histories, newest first:"
+        elif fit:
+            lead = "Rating histories as printed at the start of each case study (newest first):"
         else:
-            text = "The extracts in the last answer are the report's own words; it names no speaker for them.\n"
-        return Answer(
-            question=q,
-            query=prev.query,
-            text=text,
-            extracts=tuple(extracts),
-            trusts_covered=tuple(dict.fromkeys(e.trust for e in extracts if e.trust)),
-            trusts_without_material=(),
-            abstained=prev.abstained,
-            timings={"total_ms": 0.0},
-        )
-
-
-_QUESTION_WORDS = set(
-    terms(
-        "how many much what when which who whom whose where why date year month number rate did does do get got "
-        "there their about any tell me more"
-    )
-)
-_ALIASES = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, TRUST_ALIASES), key=len, reverse=True)) + r")\b")
-
-
-def topic_terms(query: str, u: Understanding) -> set[str]:
-    """The question's own subject words: not question words, not trust names, not people's names."""
-    people = set(terms(" ".join(u.people)))
-    return set(terms(_ALIASES.sub(" ", query.lower()))) - _QUESTION_WORDS - people
-
-
-_PLURAL_SUBJECT = re.compile(
-    r"\b(?:trusts|organisations|ceos|chief executives|chairs|boards|leaders|medical directors|nursing directors)\b"
-)
-
-
-def _asks_about_trusts(query: str) -> bool:
-    return bool(_PLURAL_SUBJECT.search(query.lower()))
+            lead = "No trust's rating history in the report shows that. Their histories, newest first:"
+        reading = replace(resolved.reading, trusts=resolved.reading.trusts)
+        return self._finish(q, replace(resolved, reading=reading), extracts, abstained=False, reason="", line=line,
+                            start=start, without=(), lead=lead)

@@ -1,149 +1,71 @@
-"""Extracts, not chunks: the sentences of a chunk that answer the question, verbatim, joined by " … ".
+"""Extracts: the passage of a chunk that answers, verbatim — whole paragraphs, shortened only when long.
 
-A sentence is scored by its embedding's cosine to the question and by the question's (idf-weighted) words it
-contains; the best sentence is kept with a neighbour when it is short or the neighbour scores nearly as well.
-Every extract is a substring of its chunk's text, or several substrings joined by " … ". Left out: rewriting,
-summarising or trimming inside a sentence.
+Each sentence of the chunk is scored against the question (its embedding's cosine, and the question's
+idf-weighted words it holds); the sentences scoring at least `bearing_ratio` of the best *bear on* the question.
+The extract is every paragraph holding a bearing sentence (a box counts as one paragraph), whole, when together
+they stay within `whole_paragraph_words`; a longer passage drops only sentences that do not bear on it, and never cuts a
+quotation open (a quotation's sentences go together) or leaves a sentence that starts by pointing back ("He
+said…", "This meant…") without the one before. A pull quote is shown whole with its attribution. Gaps — left-out
+sentences, or where the printed page interrupted the text — are joined with " … ". The extract records the
+bearing sentences (`highlights`), the single best one (`best`) and everyone whose quoted words it shows (the
+speaker of the best sentence first).
+Left out: rewriting or summarising anything.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
-from dataclasses import dataclass
-from difflib import get_close_matches
-from functools import lru_cache
+from collections.abc import Sequence
 
 import numpy as np
 
+from assistant.config import AssistantConfig
 from assistant.records import Extract
 from assistant.sentences import SentenceBank
+from assistant.text import Vocabulary, terms
 from assistant.understanding import Understanding
 from ingest.records import Chunk, Speaker
+from ingest.speakers import find_quotations
 
 ELLIPSIS = " … "
-_WORD = re.compile(r"[a-z0-9%]+")
-STOP = set(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "at",
-        "by",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "how",
-        "why",
-        "when",
-        "where",
-        "did",
-        "do",
-        "does",
-        "done",
-        "has",
-        "have",
-        "had",
-        "i",
-        "we",
-        "you",
-        "they",
-        "he",
-        "she",
-        "them",
-        "his",
-        "her",
-        "our",
-        "their",
-        "my",
-        "me",
-        "us",
-        "about",
-        "into",
-        "than",
-        "then",
-        "so",
-        "not",
-        "no",
-        "yes",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "trust",
-        "trusts",
-        "nhs",
-        "foundation",
-        "partnership",
-    ]
-)
+_POINTS_BACK = re.compile(r"(?:[a-z…]|(?:He|She|It|They|This|These|That|Those|His|Her|Their)\b)")
+_NUMBER = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand)\b", re.I)
+_DATE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
+                   r"November|December)\b")
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer  # PyStemmer: the same Snowball English stemmer the BM25 index uses
-
-    return Stemmer.Stemmer("english")
+def _paragraph_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos)
 
 
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-def terms(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower().replace("’", "'")) if w not in STOP and len(w) > 1]
-
-
-@dataclass
-class Vocabulary:
-    idf: dict[str, float]
-
-    @classmethod
-    def build(cls, chunks: tuple[Chunk, ...]) -> Vocabulary:
-        df: Counter = Counter()
-        for c in chunks:
-            df.update(set(terms(c.text)))
-        n = len(chunks)
-        return cls({t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()})
-
-    def weight(self, term: str) -> float:
-        return self.idf.get(term, 0.0)
-
-    def knows(self, term: str) -> bool:
-        """In the report, or within a typo of a word that is (`pateint` → `patient`)."""
-        return term in self.idf or bool(get_close_matches(term, self.idf.keys(), n=1, cutoff=0.8))
-
-
-def _speaker_at(chunk: Chunk, start: int, end: int) -> Speaker | None:
-    for q in chunk.quotes:
-        if q.start < end and q.end > start:
-            return Speaker(q.name, q.role, q.trust)
-    return chunk.speaker
+def sentence_scores(
+    pos: int,
+    chunk: Chunk,
+    qterms: set[str],
+    qvec: np.ndarray | None,
+    bank: SentenceBank,
+    vocab: Vocabulary,
+    u: Understanding,
+    cfg: AssistantConfig,
+    shown: Sequence[str] = (),
+) -> list[float]:
+    ids = bank.by_chunk[pos]
+    total = sum(vocab.weight(t) for t in qterms) or 1.0
+    out = []
+    for i in ids:
+        s = bank.sentences[i]
+        text = chunk.text[s.start : s.end]
+        lexical = sum(vocab.weight(t) for t in qterms & set(terms(text))) / total
+        dense = float(bank.vectors[i] @ qvec) if bank.vectors is not None and qvec is not None else 0.0
+        score = cfg.sentence_dense_weight * dense + (1 - cfg.sentence_dense_weight) * lexical
+        if (u.want in ("number", "money") and _NUMBER.search(text)) or (u.want == "date" and _DATE.search(text)):
+            score += cfg.answer_type_bonus  # the kind of thing asked for is in this sentence
+        if any(p.lower() in text.lower() for p in u.quoted):
+            score += cfg.phrase_boost
+        if shown and any(text in seen for seen in shown):
+            score -= cfg.novelty_penalty  # a follow-up: what was already shown comes last
+        out.append(score)
+    return out
 
 
 def make_extract(
@@ -155,67 +77,40 @@ def make_extract(
     bank: SentenceBank,
     vocab: Vocabulary,
     u: Understanding,
-    max_words: int = 100,
-    min_words: int = 40,
-    neighbour_ratio: float = 0.5,
-    overview: bool = False,
-    shown: tuple[str, ...] = (),
+    cfg: AssistantConfig,
     breaks: tuple[int, ...] = (),
+    shown: Sequence[str] = (),
+    max_words: int | None = None,
+    bearing_ratio: float | None = None,
 ) -> Extract:
-    ids = bank.by_chunk[pos]
-    sents = [bank.sentences[i] for i in ids]
-    total = sum(vocab.weight(t) for t in qterms) or 1.0
-    scores: list[float] = []
-    for i, s in zip(ids, sents, strict=True):
-        text = chunk.text[s.start : s.end]
-        lex = sum(vocab.weight(t) for t in qterms & set(terms(text))) / total
-        dense = float(bank.vectors[i] @ qvec) if bank.vectors is not None and qvec is not None else 0.0
-        bonus = 0.0
-        if u.numeric and re.search(r"\d", text):
-            bonus += 0.1
-        if (u.who or u.people) and any(q.start < s.end and q.end > s.start for q in chunk.quotes):
-            bonus += 0.05
-        for phrase in u.quoted:
-            if phrase.lower() in text.lower():
-                bonus += 0.5
-        if shown and any(text in seen for seen in shown):
-            bonus -= 0.6  # "tell me more": what was already shown comes last
-        if chunk.kind == "quote" and s.start >= _quote_end(chunk):
-            bonus -= 1.0  # the attribution line is in the citation, not the extract
-        scores.append(0.55 * dense + 0.45 * lex + bonus)
+    sents = [bank.sentences[i] for i in bank.by_chunk[pos]]
+    scores = sentence_scores(pos, chunk, qterms, qvec, bank, vocab, u, cfg, shown)
+    limit = cfg.whole_paragraph_words if max_words is None else max_words
     best = max(range(len(sents)), key=lambda j: (scores[j], -j))
-    if overview and not shown:  # a vague question ("somerset governance"): the chunk's opening says what it is about
-        best = 0
-        scores = [1.0] * len(sents)
-
-    def size(j: int) -> int:
-        return len(chunk.text[sents[j].start : sents[j].end].split())
-
-    def usable(j: int) -> bool:
-        return 0 <= j < len(sents) and not (chunk.kind == "quote" and sents[j].start >= _quote_end(chunk))
-
-    lo = hi = best
-    words = size(best)
-    top = max(scores[best], 1e-6)
-    while True:  # grow around the best sentence while neighbours are relevant (or it is still short)
-        options = []
-        for j in (hi + 1, lo - 1):
-            if not usable(j) or words + size(j) > max_words:
-                continue
-            continues = j == lo - 1 and re.match(r"[a-z…]|(?:He|She|It|They|This)\b", chunk.text[sents[lo].start :])
-            gap = chunk.text[sents[hi].end : sents[j].start] if j > hi else chunk.text[sents[j].end : sents[lo].start]
-            same_paragraph = "\n" not in gap
-            relevant = scores[j] >= neighbour_ratio * top and same_paragraph
-            if relevant or words < min_words or continues:
-                options.append((scores[j], j))
-        if not options:
-            break
-        _, j = max(options)
-        lo, hi = min(lo, j), max(hi, j)
-        words += size(j)
-    keep = set(range(lo, hi + 1))
-    text = _join(chunk, [sents[j] for j in sorted(keep)], breaks)
-    first = sents[min(keep)]
+    top = scores[best]
+    ratio = cfg.bearing_ratio if bearing_ratio is None else bearing_ratio
+    bearing = {j for j, s in enumerate(scores) if top > 0 and s >= ratio * top} | {best}
+    if chunk.kind == "quote":
+        keep = set(range(len(sents)))  # a pull quote stays whole, attribution included
+    elif chunk.kind == "sidebar":  # a box is one unit: whole while short, else its bearing sentences
+        keep = set(range(len(sents)))
+        if sum(len(chunk.text[s.start : s.end].split()) for s in sents) > limit:
+            keep = _close(bearing, sents, chunk)
+    else:
+        paragraphs = {_paragraph_of(chunk.text, sents[j].start) for j in bearing}
+        if chunk.kind == "bullets" and chunk.text.split("\n", 1)[0].rstrip().endswith(":"):
+            if 0 in paragraphs:  # the lead-in of a list bears on the question: its items are the answer
+                paragraphs |= set(range(chunk.text.count("\n") + 1))
+            paragraphs.add(0)  # and the lead-in goes with any item shown
+        keep = {j for j, s in enumerate(sents) if _paragraph_of(chunk.text, s.start) in paragraphs}
+        if sum(len(chunk.text[sents[j].start : sents[j].end].split()) for j in keep) > limit:
+            keep = _close(bearing, sents, chunk)
+    pieces = _pieces(chunk, [(sents[j].start, sents[j].end) for j in sorted(keep)], breaks)
+    text = ELLIPSIS.join(chunk.text[a:b] for a, b in pieces)
+    highlights = _map(pieces, [(sents[j].start, sents[j].end) for j in sorted(bearing & keep)])
+    best_spans = _map(pieces, [(sents[best].start, sents[best].end)])
+    best_text = max((text[a:b] for a, b in best_spans), key=len, default="")
+    speakers = _speakers(chunk, pieces, first=(sents[best].start, sents[best].end))
     return Extract(
         text=text,
         context=chunk.text,
@@ -226,13 +121,87 @@ def make_extract(
         page_end=chunk.page_end,
         kind=chunk.kind,
         title=chunk.title,
-        speaker=_speaker_at(chunk, first.start, sents[max(keep)].end),
+        speaker=speakers[0] if speakers else None,
         score=round(float(score), 4),
+        speakers=tuple(speakers),
+        highlights=tuple(highlights),
+        best=best_text,
     )
 
 
-def _quote_end(chunk: Chunk) -> int:
-    return chunk.quotes[0].end if chunk.quotes else len(chunk.text)
+def _close(keep: set[int], sents: list, chunk: Chunk) -> set[int]:
+    """`keep` grown until no quotation is cut open and no kept sentence points back to a dropped one."""
+    quotations = find_quotations(chunk.text)
+    out = set(keep)
+    changed = True
+    while changed:
+        changed = False
+        for j in sorted(out):
+            s = sents[j]
+            for qa, qb in quotations:
+                if qa < s.end and qb > s.start:  # the sentence is (partly) quoted: keep the whole quotation
+                    for k, t in enumerate(sents):
+                        if qa < t.end and qb > t.start and k not in out:
+                            out.add(k)
+                            changed = True
+            if j > 0 and j - 1 not in out and _POINTS_BACK.match(chunk.text[s.start : s.start + 6]):
+                same_paragraph = "\n" not in chunk.text[sents[j - 1].end : s.start]
+                if same_paragraph:
+                    out.add(j - 1)
+                    changed = True
+    return out
+
+
+def _pieces(chunk: Chunk, spans: list[tuple[int, int]], breaks: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Contiguous runs of the kept sentences, cut where the source was interrupted, trimmed of white space."""
+    text = chunk.text
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and not text[merged[-1][1] : a].strip():
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    out: list[tuple[int, int]] = []
+    for a, b in merged:
+        for p in breaks:
+            if a < p < b:
+                out.append((a, p))
+                a = p
+        out.append((a, b))
+    trimmed = []
+    for a, b in out:
+        piece = text[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        a, b = a + lead, a + lead + len(piece.strip())
+        if b > a:
+            trimmed.append((a, b))
+    return trimmed
+
+
+def _map(pieces: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Chunk offsets → offsets in the joined extract text (parts of a span outside every piece are dropped)."""
+    out: list[tuple[int, int]] = []
+    offset = 0
+    for a, b in pieces:
+        for s, e in spans:
+            lo, hi = max(a, s), min(b, e)
+            if lo < hi:
+                out.append((offset + lo - a, offset + hi - a))
+        offset += (b - a) + len(ELLIPSIS)
+    return out
+
+
+def _speakers(chunk: Chunk, pieces: list[tuple[int, int]], first: tuple[int, int]) -> list[Speaker]:
+    """Everyone whose quoted words fall inside the shown pieces: whoever speaks in the `first` span (the best
+    sentence) leads, the rest follow in order of appearance."""
+    out: list[Speaker] = []
+    a0, b0 = first
+    for q in sorted(chunk.quotes, key=lambda q: (not (q.start < b0 and q.end > a0), q.start)):
+        if any(q.start < b and q.end > a for a, b in pieces) and q.name not in [s.name for s in out]:
+            out.append(Speaker(q.name, q.role, q.trust))
+    if not out and chunk.speaker is not None:
+        out.append(chunk.speaker)
+    return out
 
 
 def span_breaks(chunk: Chunk, source: str) -> tuple[int, ...]:
@@ -251,22 +220,3 @@ def span_breaks(chunk: Chunk, source: str) -> tuple[int, ...]:
             out.append(i)
         seen += 1
     return tuple(out)
-
-
-def _join(chunk: Chunk, sents: list, breaks: tuple[int, ...]) -> str:
-    """Contiguous sentences as one piece; gaps — in the chunk or in the source — marked with " … "."""
-    text = chunk.text
-    pieces: list[tuple[int, int]] = []
-    for s in sents:
-        if pieces and not text[pieces[-1][1] : s.start].strip():
-            pieces[-1] = (pieces[-1][0], s.end)
-        else:
-            pieces.append((s.start, s.end))
-    cut: list[tuple[int, int]] = []
-    for a, b in pieces:
-        for p in breaks:
-            if a < p < b:
-                cut.append((a, p))
-                a = p
-        cut.append((a, b))
-    return ELLIPSIS.join(text[a:b].strip() for a, b in cut if text[a:b].strip())

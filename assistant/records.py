@@ -1,4 +1,5 @@
-"""Records that cross the assistant's boundary: `Filters` in; `Extract`, `Answer` out; `Conversation` carried.
+"""Records that cross the assistant's boundary: `Filters` in; `Extract`, `Reading`, `Answer` out; `Conversation`
+carried.
 
 A conversation is a value: `ask` takes one and returns a new one, so nothing is shared between users.
 """
@@ -6,9 +7,11 @@ A conversation is a value: `ask` takes one and returns a new one, so nothing is 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ingest.records import Kind, Speaker
+
+ReadingKind = Literal["new", "switch", "continue", "who"]
 
 
 @dataclass(frozen=True)
@@ -34,35 +37,55 @@ class Extract:
     page_end: int
     kind: Kind
     title: str | None  # a box's title
-    speaker: Speaker | None  # who says the quoted words, when known
+    speaker: Speaker | None  # who says the quoted words (the first, when several people speak in the extract)
     score: float
+    speakers: tuple[Speaker, ...] = ()  # everyone whose quoted words are in the extract, in order
+    highlights: tuple[tuple[int, int], ...] = ()  # [start, end) in `text` of the sentences that bear on the question
+    best: str = ""  # the single sentence (a substring of `text`) that answers the question most directly
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["highlights"] = [list(h) for h in self.highlights]
+        return d
 
     def citation(self) -> str:
         """`Oxleas NHS Foundation Trust · Governance · p. 13 · Ben Travis, Chief Executive`."""
         page = f"p. {self.page}" if self.page == self.page_end else f"pp. {self.page}–{self.page_end}"
         parts = [self.trust or "Report-level", self.title or self.section, page]
-        if self.speaker:
-            parts.append(f"{self.speaker.name}, {self.speaker.role}" if self.speaker.role else self.speaker.name)
+        people = self.speakers or ((self.speaker,) if self.speaker else ())
+        parts.extend(f"{s.name}, {s.role}" if s.role else s.name for s in people)
         return " · ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How the assistant read a question: on its own, or leaning on the conversation, and what it matched."""
+
+    kind: ReadingKind  # new | switch (same question, other trust) | continue (about the last topic) | who (said that)
+    topic: str  # the standalone question this one is about (for a new question: itself)
+    trusts: tuple[str, ...] = ()  # the trusts the answer is restricted to (named, filtered or carried over)
+    notes: tuple[str, ...] = ()  # what was matched loosely: "read 'lincolnshre' as Lincolnshire … Trust"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
 class Answer:
     question: str
-    query: str  # the question as understood, after resolving follow-ups
+    query: str  # the question as understood, after resolving follow-ups (what retrieval used)
     text: str  # markdown for people
     extracts: tuple[Extract, ...]  # best first
     trusts_covered: tuple[str, ...]
-    trusts_without_material: tuple[str, ...]  # asked about (or all, for a cross-trust question) but nothing found
+    trusts_without_material: tuple[str, ...]  # asked about (or all, for a question about trusts in general) but none
     abstained: bool
     timings: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
+    reading: Reading | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["extracts"] = [e.to_dict() for e in self.extracts]
+        d["reading"] = self.reading.to_dict() if self.reading else None
         return d
 
 

@@ -1,166 +1,132 @@
-"""Query understanding without an LLM: trusts, themes, roles, people and the question's shape.
+"""Reading a question without an LLM: what it names, what kind of answer it wants, what it leans on.
 
-Tables here are small and specific to this report (its seven trusts, its section titles); other reports would
-bring their own. Left out: spelling correction beyond the listed short forms, and negation ("not Oxleas").
+Names (trusts, people) come from the report's facts via `names.Names`; the kind of answer wanted (a number, a
+date, an amount of money, a person) from the question's own wh-words; whether it leans on an earlier turn from
+its pronouns and how few words of its own it has. Words, years and organisation names the report never uses
+are collected for the abstention checks. Nothing here lists this report's trusts, sections or themes.
+Left out: negation ("not Oxleas"), comparatives, and anything needing real parsing.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
-from ingest.records import Chunk
+from assistant.names import NameMatch, Names
+from assistant.text import PRONOUNS, QUESTION, STOP, YEAR, Vocabulary, stem, terms, words
 
-# short form (lower case, matched as whole words) -> trust name
-TRUST_ALIASES: dict[str, str] = {
-    "oxleas": "Oxleas NHS Foundation Trust",
-    "somerset": "Somerset Partnership NHS Foundation Trust",
-    "sompar": "Somerset Partnership NHS Foundation Trust",
-    "lincolnshire": "Lincolnshire Partnership NHS Foundation Trust",
-    "lincs": "Lincolnshire Partnership NHS Foundation Trust",
-    "lpft": "Lincolnshire Partnership NHS Foundation Trust",
-    "lincoln": "Lincolnshire Partnership NHS Foundation Trust",
-    "south west yorkshire": "South West Yorkshire Partnership NHS Foundation Trust",
-    "sw yorkshire": "South West Yorkshire Partnership NHS Foundation Trust",
-    "swypt": "South West Yorkshire Partnership NHS Foundation Trust",
-    "yorkshire trust": "South West Yorkshire Partnership NHS Foundation Trust",
-    "yorkshire": "South West Yorkshire Partnership NHS Foundation Trust",
-    "north staffordshire": "North Staffordshire Combined Healthcare NHS Trust",
-    "north staffs": "North Staffordshire Combined Healthcare NHS Trust",
-    "n staffs": "North Staffordshire Combined Healthcare NHS Trust",
-    "staffordshire": "North Staffordshire Combined Healthcare NHS Trust",
-    "staffs": "North Staffordshire Combined Healthcare NHS Trust",
-    "combined healthcare": "North Staffordshire Combined Healthcare NHS Trust",
-    "nscht": "North Staffordshire Combined Healthcare NHS Trust",
-    "calderstones": "Calderstones Partnership NHS Foundation Trust",
-    "mersey care": "Calderstones Partnership NHS Foundation Trust",
-    "merseycare": "Calderstones Partnership NHS Foundation Trust",
-    "mersey": "Calderstones Partnership NHS Foundation Trust",
-    "sheffield": "Sheffield Health and Social Care NHS Foundation Trust",
-    "shsc": "Sheffield Health and Social Care NHS Foundation Trust",
-}
-ALL_TRUSTS: tuple[str, ...] = tuple(dict.fromkeys(TRUST_ALIASES.values()))
+Want = Literal["money", "number", "date", "person", "any"]
 
-# theme pattern -> section titles it points at
-THEMES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
-    (
-        re.compile(r"involv\w*|service users?|people who use|co-?produc\w*|carers?|families|patient voice|lived"),
-        ("Involving patients and people who use services",),
-    ),
-    (re.compile(r"governance|assurance|audits?|oversight|action plans?|monitor\w*"), ("Governance",)),
-    (re.compile(r"cultur\w*|blame|speak(?:ing)? up|morale|values"), ("Culture",)),
-    (re.compile(r"leader\w*|\bboard\b|executive team|visib\w*"), ("Leadership",)),
-    (
-        re.compile(r"staff engagement|engag\w* (?:with )?staff|empower\w*|staff survey|front ?line staff"),
-        ("Staff engagement and empowerment",),
-    ),
-    (
-        re.compile(r"outward|partner\w*|other trusts|external|voluntary|stakeholders?|local (?:community|agencies)"),
-        ("Outward looking",),
-    ),
-    (
-        re.compile(r"relationship with (?:the )?cqc|cqc relationship|inspectors?\b|regulator"),
-        ("Relationship with CQC",),
-    ),
-    (re.compile(r"\bnext\b|future|plans?\b|going forward|ambition"), ("Next on the improvement journey",)),
-    (
-        re.compile(
-            r"react\w*|respon\w* to (?:the )?(?:report|rating)|first report|initial (?:report|inspection)|shock"
-        ),
-        (
-            "Reaction to the initial inspection report",
-            "Reaction to the inspection report",
-            "Reaction to initial inspection report",
-        ),
-    ),
-]
-# role words in a question -> words that a speaker's role contains
-ROLES: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
-    (re.compile(r"chief exec\w*|\bceos?\b"), ("chief executive",)),
-    (re.compile(r"\bchairs?\b|chairm[ae]n"), ("chair",)),
-    (re.compile(r"nurs\w*"), ("nurs",)),
-    (re.compile(r"medical director|doctors?|psychiatrist"), ("medical director", "psychiatrist", "medical")),
-    (re.compile(r"service users?|patients? (?:said|say)|people who use"), ("service user", "uses services")),
-    (re.compile(r"ward managers?"), ("ward manager",)),
-    (re.compile(r"psycholog\w*"), ("psycholog",)),
-]
-_CROSS = re.compile(
-    r"\btrusts\b|\beach trust\b|\ball (?:the )?trusts\b|\bcompare\b|\bacross\b|\bwhich trust\b|\bdifferent trusts\b"
-    r"|\bcommon themes?\b|\bkey themes?\b|\bin general\b|\boverall\b"
+_MONEY = re.compile(
+    r"£|\bhow much\b.*\b(?:cost|costs|pay|paid|spend|spent|budget|fund\w*|money|pounds?|invest\w*)\b|"
+    r"\bwhat\b.*\b(?:cost|costs|price|budget)\b"
 )
-_WHO = re.compile(
-    r"^\s*(?:who|whose|which (?:person|role|director|manager|member))\b|\bwho (?:said|says|described|called)\b"
-)
+_DATE = re.compile(r"^\s*(?:when|since when)\b|\bwhat (?:date|year|month)\b|\bwhich year\b|\bin what year\b")
+_NUMBER = re.compile(r"\bhow (?:many|much|long|big|far)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share)\b")
+_PERSON = re.compile(r"^\s*(?:and\s+)?(?:who|whose)\b|\bwhich (?:person|people|director|manager|leader)\b")
+_QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,80})[\"”’']")
 
 
 @dataclass(frozen=True)
 class Understanding:
     trusts: tuple[str, ...] = ()  # trusts the question names
-    sections: tuple[str, ...] = ()  # sections its themes point at
-    roles: tuple[str, ...] = ()  # role words to look for in speakers
-    people: tuple[str, ...] = ()  # full names of people it names
-    cross_trust: bool = False  # asks about trusts in general, or compares them
-    who: bool = False  # asks who said or did something
-    numeric: bool = False  # asks for a number or amount
-    quoted: tuple[str, ...] = field(default=())  # phrases the user put in quotes
+    matches: tuple[NameMatch, ...] = ()  # how each was read
+    people: tuple[str, ...] = ()  # full names of the report's people it names
+    quoted: tuple[str, ...] = ()  # phrases the user put in quotation marks
+    want: Want = "any"
+    content: tuple[str, ...] = ()  # stems of its own subject words (no names, question words or stopwords)
+    unknown: tuple[str, ...] = ()  # subject words the report never uses (not even misspelt)
+    foreign: tuple[str, ...] = ()  # organisation or place names the report never mentions
+    years: tuple[str, ...] = ()  # years it names that the report never mentions
+    pronoun: bool = False  # it says "it", "that", "they", "he"... (it may lean on an earlier turn)
+    roles: tuple[str, ...] = ()  # "who is the chief exec?": the role words the answer's person must hold
+    about_cases: bool = False  # it speaks of the cases in the plural ("how did trusts …", "which trusts …")
+    notes: tuple[str, ...] = field(default=())  # loose readings to tell the user about
+
+    @property
+    def who(self) -> bool:
+        return self.want == "person"
 
 
-def _lower(text: str) -> str:
-    return re.sub(r"[’‘`]", "'", text.lower())
+def wanted(question: str) -> Want:
+    q = question.lower()
+    if _MONEY.search(q):
+        return "money"
+    if _DATE.search(q):
+        return "date"
+    if _NUMBER.search(q):
+        return "number"
+    if _PERSON.search(q):
+        return "person"
+    return "any"
 
 
-def find_trusts(text: str) -> tuple[str, ...]:
-    """Trusts named in `text` by full or short name, in the order they appear."""
-    low = " " + re.sub(r"[^a-z0-9]+", " ", _lower(text)) + " "
-    found: dict[str, int] = {}
-    for alias in sorted(TRUST_ALIASES, key=len, reverse=True):
-        at = low.find(f" {alias} ")
-        if at >= 0:
-            name = TRUST_ALIASES[alias]
-            found[name] = min(at, found.get(name, at))
-            low = low.replace(f" {alias} ", " " + "_" * len(alias) + " ")
-    return tuple(sorted(found, key=found.__getitem__))
+def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list[NameMatch]) -> tuple[str, ...]:
+    """Names of organisations or places the report never mentions.
+
+    A name is a run of words next to a word that names an organisation in this report ("trust", "nhs": the words
+    shared by its cases' names), or a capitalised word inside the question; it counts as foreign when none of
+    its words is used by the report (a misspelling of a report word is not foreign).
+    """
+    taken = [(m.start, m.end) for m in matched]
+    out: list[str] = []
+    tokens = [(m.group(0), m.start()) for m in re.finditer(r"[A-Za-z][A-Za-z'’\-]*", question)]
+    for i, (tok, start) in enumerate(tokens):
+        low = tok.lower()
+        if any(a <= start < b for a, b in taken) or low in vocab.generic or low in QUESTION:
+            continue
+        nxt = tokens[i + 1][0].lower() if i + 1 < len(tokens) else ""
+        named = nxt in vocab.generic or (tok[0].isupper() and i > 0 and not tok.isupper())
+        if named and not vocab.knows(stem(low)) and low not in vocab.surface and len(low) > 2:
+            run = [tok]
+            for back, _ in reversed(tokens[max(0, i - 3) : i]):  # "leeds and york partnership": the whole name
+                b = back.lower()
+                if b not in ("and", "of") and (b in STOP or b in QUESTION or b in vocab.surface):
+                    break
+                run.insert(0, back)
+            while run[0].lower() in ("and", "of"):
+                run.pop(0)
+            for fwd, _ in tokens[i + 1 : i + 4]:  # and onwards, over capitalised words, to the organisation word
+                if not fwd[0].isupper() or fwd.lower() in vocab.generic:
+                    break
+                run.append(fwd)
+            out.append(" ".join(run))
+    return tuple(dict.fromkeys(out))
 
 
-def people_index(chunks: tuple[Chunk, ...]) -> dict[str, str]:
-    """Lower-case name forms (full, surname, first name when unique) -> full name, from the chunks' speakers."""
-    names = {q.name for c in chunks for q in c.quotes} | {c.speaker.name for c in chunks if c.speaker}
-    out: dict[str, str] = {}
-    firsts: dict[str, set[str]] = {}
-    for name in names:
-        words = re.sub(r"^(?:Dr|Professor) ", "", name).split()
-        out[" ".join(words).lower()] = name
-        out[name.lower()] = name
-        if len(words[-1]) > 3:
-            out.setdefault(words[-1].lower(), name)
-        firsts.setdefault(words[0].lower(), set()).add(name)
-    for first, full in firsts.items():
-        if len(full) == 1 and first not in out:
-            out[first] = next(iter(full))
-    return out
+_IDENTITY = re.compile(r"^\s*(?:and\s+)?who\s+(?:is|was|are|were|'s)\b|\bwho's\b")
 
 
-def understand(question: str, people: dict[str, str]) -> Understanding:
-    low = _lower(question)
-    words = " " + re.sub(r"[^a-z0-9'\- ]+", " ", low) + " "
-    sections: list[str] = []
-    for pattern, titles in THEMES:
-        if pattern.search(low):
-            sections.extend(t for t in titles if t not in sections)
-    roles = tuple(w for pattern, ws in ROLES if pattern.search(low) for w in ws)
-    named = []
-    for form in sorted(people, key=len, reverse=True):
-        if f" {form} " in words and people[form] not in named:
-            named.append(people[form])
-    trusts = find_trusts(question)
-    quoted = tuple(q.strip() for q in re.findall(r"[\"“'‘]([^\"”'’]{3,80})[\"”'’]", question))
+def _roles_asked(question: str, content: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
+    """For "who is/was the <role> …?" (asking who holds a role, not who said something): its role words."""
+    if not _IDENTITY.search(question.lower()):
+        return ()
+    return tuple(t for t in content if len(t) > 3 and any(r.startswith(t) or t.startswith(r) for r in vocab.roles))
+
+
+def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
+    matches = names.find(question)
+    people = names.find_people(question)
+    rest = names.strip(question, matches)
+    person_words = {w for p in people for w in words(p)}
+    drop = QUESTION | vocab.generic | person_words
+    content = tuple(dict.fromkeys(terms(rest, drop)))
+    quoted = tuple(q.strip() for q in _QUOTED.findall(question))
+    unknown = tuple(t for t in content if len(t) > 3 and not vocab.knows(t))
+    years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
     return Understanding(
-        trusts=trusts,
-        sections=tuple(sections),
-        roles=roles,
-        people=tuple(named),
-        cross_trust=bool(_CROSS.search(low)) and len(trusts) != 1,
-        who=bool(_WHO.search(low)),
-        numeric=bool(re.search(r"how (?:much|many)|\bnumber of\b|\bpercent|%|\bhow long\b|\bby how\b", low)),
+        trusts=tuple(dict.fromkeys(m.trust for m in matches)),
+        matches=tuple(matches),
+        people=people,
         quoted=quoted,
+        want=wanted(question),
+        content=content,
+        unknown=unknown,
+        foreign=_foreign_names(question, names, vocab, matches),
+        years=years,
+        pronoun=any(w in PRONOUNS for w in words(rest)),
+        roles=_roles_asked(question, content, vocab),
+        about_cases=bool(vocab.cases_word) and vocab.cases_word in words(rest),
+        notes=tuple(n for m in matches if (n := m.note())),
     )

@@ -11,8 +11,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from assistant.names import Names
 from assistant.records import Filters
-from assistant.understanding import ALL_TRUSTS, find_trusts
 from errors import ValidationError
 
 KINDS = ("body", "sidebar", "quote", "bullets", "intro")
@@ -61,23 +61,27 @@ def clean_history(history: object, max_turns: int) -> list[str]:
     return out
 
 
-def clean_filters(filters: Filters | None, sections: tuple[str, ...]) -> Filters:
+def clean_filters(filters: Filters | None, sections: tuple[str, ...], names: Names) -> Filters:
+    """Filters with every trust and section named as the report names it; ValidationError for unknown ones."""
     if filters is None:
         return Filters()
     trusts: list[str] = []
     for name in filters.trusts:
-        if name in ALL_TRUSTS:
+        if not isinstance(name, str):
+            raise ValidationError("Trust filters must be names.")
+        if name in names.cases:
             trusts.append(name)
             continue
-        found = find_trusts(name)
+        found = {m.trust for m in names.find(name)}
         if len(found) != 1:
-            raise ValidationError(f"Unknown trust {name!r}. Known trusts: " + "; ".join(ALL_TRUSTS) + ".")
-        trusts.append(found[0])
+            raise ValidationError(f"Unknown trust {name[:100]!r}. Known trusts: " + "; ".join(names.cases) + ".")
+        trusts.append(found.pop())
     by_lower = {s.lower(): s for s in sections}
     chosen_sections = []
     for s in filters.sections:
-        if s.lower() not in by_lower:
-            raise ValidationError(f"Unknown section {s!r}. Sections: " + "; ".join(sections) + ".")
+        if not isinstance(s, str) or s.lower() not in by_lower:
+            shown = s[:100] if isinstance(s, str) else s
+            raise ValidationError(f"Unknown section {shown!r}. Sections: " + "; ".join(sections) + ".")
         chosen_sections.append(by_lower[s.lower()])
     for k in filters.kinds:
         if k not in KINDS:

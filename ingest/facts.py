@@ -20,6 +20,7 @@ from ingest.records import Chunk, Rating, TrustInfo
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*")
 _CAPS = re.compile(r"\b[A-Z]{3,8}\b")
+_LINKS = {"and", "of", "the", "for", "in", "at", "&"}
 MIN_SHORT_FORM_USES = 1  # a leading part of a name used on its own this often counts as a short form
 
 
@@ -95,10 +96,11 @@ def spells_initials(token: str, name: str) -> bool:
     """True when `token` is made of leading letters of the name's words, in order, starting at the first word.
 
     `SWYPT` ~ South West Yorkshire Partnership (NHS Foundation) Trust; `sompar` ~ Somerset Partnership; each word
-    gives a prefix or is skipped, so `SHSC` ~ Sheffield Health (and) Social Care.
+    gives a prefix or is skipped, so `SHSC` ~ Sheffield Health (and) Social Care. Linking words ("and", "of")
+    give no letters.
     """
     t = token.lower()
-    ws = [w.lower() for w in words(name)]
+    ws = [w.lower() for w in words(name) if w.lower() not in _LINKS]
     if not t or not ws or t[0] != ws[0][0]:
         return False
 

@@ -1,21 +1,25 @@
-"""The assistant with the real bundled model: every eval question answers verbatim; key behaviours hold."""
+"""The assistant with the real bundled model: properties over every eval question and over the report's own data.
+
+No test here pins the answer to a named gold question: questions are generated from the report's data (its
+speaker table, its trusts) or are checked for properties every answer must have.
+"""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from eval.gold import load_gold
+from eval.gold import SPLITS, load_gold, load_speaker_table, split_path
+from eval.scoring import names_match
 from ingest import normalise_ws
 
 pytestmark = pytest.mark.model
 
-OXLEAS = "Oxleas NHS Foundation Trust"
-LINCS = "Lincolnshire Partnership NHS Foundation Trust"
-
 
 def test_every_eval_question_gets_verbatim_cited_extracts(real_assistant, doc):
     source = normalise_ws(doc.text)
-    items = load_gold()
+    items = [i for s in SPLITS for i in load_gold(split_path(s))]
     checked = 0
     for item in items:
         answer = real_assistant.ask_history(item.question, list(item.history))
@@ -23,55 +27,50 @@ def test_every_eval_question_gets_verbatim_cited_extracts(real_assistant, doc):
             for piece in e.text.split(" … "):
                 assert normalise_ws(piece) in source, (item.id, piece)
                 checked += 1
-            assert e.page >= 1 and e.chunk_id
-            assert e.trust is None or e.trust in {t.name for t in doc.trusts}
+            assert e.page >= 1 and e.chunk_id and e.best in e.text
+            assert e.trust is None or e.trust in real_assistant.trusts
+        assert not {e.trust for e in answer.extracts} & set(answer.trusts_without_material), item.id
     print(f"\n{len(items)} questions, {checked} verbatim extract pieces checked")
     assert checked > len(items)
 
 
-def test_who_said_hard_to_reach(real_assistant):
-    answer, _ = real_assistant.ask("who said 'hard to reach' was a banned phrase?")
-    top = answer.extracts[0]
-    assert top.speaker is not None and top.speaker.name == "Rob Webster"
-    assert top.speaker.role == "Chief Executive"
-    assert "Rob Webster" in answer.text.splitlines()[0]
+def test_asking_who_said_a_quotation_cites_its_speaker(real_assistant):
+    rows = random.Random(7).sample(load_speaker_table(), 30)
+    right = 0
+    for row in rows:
+        answer, _ = real_assistant.ask(f"who said “{row['quote']}”?")
+        finder = next((e for e in answer.extracts if normalise_ws(row["quote"]) in normalise_ws(e.text)), None)
+        right += finder is not None and any(names_match(row["name"], s.name) for s in finder.speakers[:1])
+    print(f"\nspeaker of a quoted phrase cited first: {right}/{len(rows)}")
+    assert right >= 0.9 * len(rows)
 
 
-def test_cross_trust_question_spreads_across_trusts(real_assistant):
-    answer, _ = real_assistant.ask("how did trusts involve patients?")
-    assert len(answer.trusts_covered) >= 4
-    assert any(
-        e.trust is None and e.section == "Involving patients and people who use services" for e in answer.extracts
-    )
+def test_a_question_about_the_trusts_spreads_across_them(real_assistant):
+    answer, _ = real_assistant.ask("how did trusts involve patients and carers in improvement?")
+    assert len(answer.trusts_covered) >= 3
     assert set(answer.trusts_covered).isdisjoint(answer.trusts_without_material)
     assert "Trusts covered:" in answer.text
 
 
-def test_follow_up_switches_trust(real_assistant):
-    first, conv = real_assistant.ask("how did oxleas fix bed occupancy?")
-    assert first.extracts and first.extracts[0].trust == OXLEAS
-    second, conv = real_assistant.ask("and what about Lincolnshire?", conv)
-    assert second.extracts and all(e.trust == LINCS for e in second.extracts)
+def test_a_follow_up_naming_another_trust_keeps_the_topic(real_assistant):
+    _, conv = real_assistant.ask(f"how did {real_assistant.names.short(real_assistant.trusts[0])} improve "
+                                     "governance?")
+    other = real_assistant.trusts[3]
+    second, conv = real_assistant.ask(f"and what about {real_assistant.names.short(other)}?", conv)
+    assert second.reading.kind == "switch" and "governance" in second.query
+    assert second.extracts and all(e.trust == other for e in second.extracts)
 
 
 @pytest.mark.parametrize(
     "question",
     [
-        "how much did oxleas pay for the 12 beds?",
-        "what did tavistock and portman do to improve?",
-        "who is somerset's chief executive?",
+        "what did Leeds and York Partnership NHS Foundation Trust do about restraint?",
+        "how did the trusts handle the 2021 inspections?",
+        "who is the chief finance officer at {trust}?",
+        "how much did {trust} pay for its new building?",
     ],
 )
-def test_unanswerable_questions_abstain_with_closest_material(real_assistant, question):
-    answer, _ = real_assistant.ask(question)
-    assert answer.abstained
-    assert "does not seem to answer" in answer.text
-    assert len(answer.extracts) <= 3
-
-
-@pytest.mark.parametrize(
-    "question", ["how many beds did oxleas buy?", "lincs vacancy rate before and after", "who said hard to reach?"]
-)
-def test_answerable_questions_do_not_abstain(real_assistant, question):
-    answer, _ = real_assistant.ask(question)
-    assert not answer.abstained and answer.extracts
+def test_questions_the_report_cannot_answer_abstain(real_assistant, question):
+    answer, _ = real_assistant.ask(question.format(trust=real_assistant.names.short(real_assistant.trusts[1])))
+    assert answer.abstained and "does not seem to answer" in answer.text
+    assert len(answer.extracts) <= real_assistant.config.closest_shown

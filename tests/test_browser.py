@@ -17,8 +17,6 @@ from pathlib import Path
 import pytest
 from test_ui_support import real_assistant, serving
 
-from assistant.understanding import ALL_TRUSTS
-
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = Path(os.environ.get("DI_SCREENSHOTS") or tempfile.mkdtemp(prefix="di-screenshots-"))
 CHROMIUM = os.environ.get("DI_CHROMIUM", "/usr/bin/chromium")
@@ -105,9 +103,9 @@ def test_ask_cite_sources_and_compare(page):
     table = page.locator("#di-compare-panel table.di-compare-table")
     table.wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
     rows = table.locator("tbody tr")
-    assert rows.count() == len(ALL_TRUSTS)
+    assert rows.count() == len(real_assistant().trusts)
     assert "How did trusts involve patients?" in page.locator(".di-compare-q").inner_text()
-    assert rows.locator(".di-cite").count() + rows.locator(".di-none").count() == len(ALL_TRUSTS)
+    assert rows.locator(".di-cite").count() + rows.locator(".di-none").count() == len(real_assistant().trusts)
     page.locator("#di-compare-panel").screenshot(path=str(DOCS / "screenshot-compare.png"))
 
 

@@ -31,10 +31,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assistant.records import Answer, Conversation, Extract, Filters
-from assistant.understanding import ALL_TRUSTS, TRUST_ALIASES
 from assistant.validate import KINDS
 from errors import ValidationError
-from ingest import normalise_ws
+from ingest import ingest_file, normalise_ws
+from ingest.facts import derive
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = normalise_ws((ROOT / "data" / "driving-improvement-mental-health-trusts.txt").read_text(encoding="utf-8"))
@@ -92,7 +92,9 @@ HISTORIES = st.one_of(
     JSON_VALUES,
     st.just(["beds"] * 21),  # one turn over the cap
 )
-TRUST_NAMES = st.one_of(st.sampled_from([*ALL_TRUSTS, *TRUST_ALIASES, "Atlantis NHS Trust", "", "oxleas oxleas"]),
+_DOC = ingest_file(ROOT / "data" / "driving-improvement-mental-health-trusts.txt")
+KNOWN_NAMES = [n for c in derive(_DOC.chunks, _DOC.trusts).cases for n in (c.name, *c.short_forms, *c.acronyms)]
+TRUST_NAMES = st.one_of(st.sampled_from([*KNOWN_NAMES, "lincs", "Atlantis NHS Trust", "", "oxleas oxleas"]),
                         st.text(max_size=15))
 
 

@@ -30,7 +30,6 @@ from test_ui_support import (
 )
 
 from assistant.records import Filters
-from assistant.understanding import ALL_TRUSTS
 from errors import IndexFault, ValidationError
 from ingest.records import Speaker
 from ui_parts.chat import Session, api_answer, make_filters, respond, theme_choices, vote
@@ -198,7 +197,7 @@ def test_assistant_errors_become_replies(error, shown):
 
 
 def test_controls_map_to_filters():
-    choices = theme_choices(FakeAssistant.sections)
+    choices = theme_choices(FakeAssistant.sections, FakeAssistant.themes)
     assert choices["Reaction to the initial inspection report"] == (
         "Reaction to the initial inspection report",
         "Reaction to the inspection report",
@@ -375,7 +374,7 @@ def test_over_long_and_empty_questions_get_clear_messages(real_url):
 @pytest.mark.model
 def test_compare_gives_one_row_per_trust(real_url):
     rows = client(real_url).predict("How did trusts involve patients?", [], api_name="/compare")
-    assert [r["trust"] for r in rows] == list(ALL_TRUSTS)
+    assert [r["trust"] for r in rows] == list(real_assistant().trusts)
     for r in rows:
         assert r["extract"] is None or r["extract"]["trust"] == r["trust"]
     assert sum(r["extract"] is not None for r in rows) >= 5
@@ -390,6 +389,6 @@ def test_filters_restrict_trusts_and_kinds(real_url):
     messages, _ = c.predict("How did they involve patients?", [somerset], [], False, False, api_name="/chat")
     text = reply_text(messages)
     assert f"{somerset} ·" in text
-    assert not [t for t in ALL_TRUSTS if t != somerset and f"{t} ·" in text]
+    assert not [t for t in real_assistant().trusts if t != somerset and f"{t} ·" in text]
     unknown = c.predict("How?", [], ["Atlantis"], api_name="/ask")
     assert unknown["error"].startswith("Unknown trust 'Atlantis'")

@@ -74,6 +74,9 @@ class FakeAssistant:
         "Reaction to the initial inspection report",
         "Reaction to the inspection report",
     )
+    themes = ("Governance", "Leadership", "Reaction to the initial inspection report",
+              "Reaction to the inspection report")
+    trusts = (OXLEAS, LINCOLNSHIRE)
 
     def __init__(self, fail: Exception | None = None):
         self.fail = fail

@@ -19,7 +19,6 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.understanding import ALL_TRUSTS
 from errors import AssistantError
 from ui_parts.chat import (
     MAX_MESSAGE_CHARS,
@@ -73,7 +72,7 @@ def build_app(
     concurrency: int = 2,
 ) -> gr.Blocks:
     """The chat page around `asst`; queued (at most `queue_size` waiting, `concurrency` answering at once)."""
-    choices = theme_choices(asst.sections)
+    choices = theme_choices(asst.sections, asst.themes)
     feedback = FeedbackLog(feedback_path or default_path())
 
     def on_message(
@@ -184,10 +183,10 @@ def build_app(
                     example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
                 with gr.Accordion("Filters", open=True):
                     trusts = gr.Dropdown(
-                        choices=[(short_trust(t), t) for t in ALL_TRUSTS],
+                        choices=[(short_trust(t), t) for t in asst.trusts],
                         multiselect=True,
                         label="Trusts",
-                        info="Leave empty for all seven.",
+                        info="Leave empty for all.",
                     )
                     themes = gr.Dropdown(
                         choices=list(choices), multiselect=True, label="Sections / themes", info="Leave empty for all."

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
+from rapidfuzz import fuzz
+
 from assistant.records import Answer, Conversation, Filters
-from assistant.understanding import ALL_TRUSTS, THEMES
 from assistant.validate import KINDS
 from errors import AssistantError, ValidationError
 from ui_parts.render import CompareRow, answer_html, notice_html, user_html
@@ -28,7 +29,9 @@ Vote = Literal["up", "down", "cleared"]
 
 
 class AssistantLike(Protocol):
-    sections: tuple[str, ...]
+    sections: tuple[str, ...]  # every section title, in report order
+    themes: tuple[str, ...]  # the sections several trusts share (the report's themes)
+    trusts: tuple[str, ...]  # the trusts (cases) the report covers
 
     def ask(
         self, question: str, conversation: Conversation | None = None, filters: Filters | None = None
@@ -115,18 +118,18 @@ def vote(session: Session, index: Any, liked: Any) -> tuple[Session, Exchange | 
 
 
 # -- controls -----------------------------------------------------------------------------------------------------
-def theme_choices(sections: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """Label shown -> the section titles it selects: the report's themes first (variants merged), then the rest."""
-    out: dict[str, tuple[str, ...]] = {}
-    for _, titles in THEMES:
-        present = tuple(t for t in titles if t in sections)
-        if present:
-            out[present[0]] = present
-    taken = {s for group in out.values() for s in group}
-    for s in sections:
-        if s not in taken:
-            out[s] = (s,)
-    return out
+SAME_TITLE = 90  # rapidfuzz token_set_ratio at which two section titles are one theme printed two ways
+
+
+def theme_choices(sections: Sequence[str], themes: Sequence[str] = ()) -> dict[str, tuple[str, ...]]:
+    """Label shown -> the section titles it selects: the report's themes first, then the rest. Titles printed in
+    slightly different words ("Reaction to the inspection report" / "… to the initial …") are merged."""
+    out: dict[str, list[str]] = {}
+    ordered = [*[t for t in sections if t in themes], *[t for t in sections if t not in themes]]
+    for title in ordered:
+        same = next((label for label in out if fuzz.token_set_ratio(label.lower(), title.lower()) >= SAME_TITLE), None)
+        out.setdefault(same or title, []).append(title)
+    return {label: tuple(titles) for label, titles in out.items()}
 
 
 def make_filters(
@@ -145,9 +148,9 @@ def make_filters(
 
 # -- compare and the scripted API ------------------------------------------------------------------------------------
 def compare(asst: AssistantLike, query: str, filters: Filters) -> list[CompareRow]:
-    """For each trust (those filtered, else all seven), the best extract the assistant finds, or None."""
+    """For each trust (those filtered, else all the report covers), the best extract the assistant finds, or None."""
     rows = []
-    for trust in filters.trusts or ALL_TRUSTS:
+    for trust in filters.trusts or asst.trusts:
         answer, _ = asst.ask(query, None, replace(filters, trusts=(trust,)))
         best = None if answer.abstained else next((e for e in answer.extracts if e.trust == trust), None)
         rows.append(CompareRow(trust=trust, best=best))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from assistant.compose import group
 from assistant.records import Answer, Extract
-from assistant.understanding import understand
+from assistant.understanding import wanted
 
 ELLIPSIS = " … "  # how the assistant joins the pieces of one extract (assistant.extracts.ELLIPSIS)
 USER_PREVIEW_CHARS = 600  # a longer question is shown shortened in its chat bubble (it is refused anyway)
@@ -89,7 +89,8 @@ def sources(extracts: Sequence[Extract]) -> str:
 
 def _speaker_line(answer: Answer) -> str:
     """For "who said …?" questions: the first named speaker, up front."""
-    if answer.abstained or not understand(answer.question, {}).who:
+    asks_who = wanted(answer.question) == "person" or (answer.reading is not None and answer.reading.kind == "who")
+    if answer.abstained or not asks_who:
         return ""
     s = next((e.speaker for e in answer.extracts if e.speaker), None)
     if s is None:

@@ -1,0 +1,54 @@
+"""`AssistantConfig`: every weight, threshold and size the assistant uses, in one place, each with its reason.
+
+Values were chosen on the `dev` split only (`python -m eval.ablations` shows each mechanism's effect on dev and
+test); nothing here names a trust, a section or a question. Left out: the index's own settings (`IndexConfig`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.fusion import Fusion
+
+
+@dataclass(frozen=True)
+class AssistantConfig:
+    # -- retrieval ---------------------------------------------------------------------------------------------
+    # how dense and BM25 scores are fused (index/fusion.py, the index's own implementation)
+    fusion: Fusion = field(default_factory=lambda: Fusion(method="weighted", dense_weight=0.5))
+    person_boost: float = 0.25  # a chunk quoting a person the question names (share of the best possible score)
+    phrase_boost: float = 0.35  # a chunk containing a phrase the user put in quotation marks
+    strip_scope_names: bool = True  # BM25 inside a trust: leave its name out of the query (it says nothing there)
+    novelty_penalty: float = 0.0  # a follow-up: a chunk the previous answer already showed whole sinks this much
+    # -- breadth and selection ---------------------------------------------------------------------------------
+    max_extracts: int = 8  # extracts shown at most (enough for one per trust across the seven)
+    focused_extracts: int = 5  # extracts shown when the question is about one trust or one thing
+    relevance_cut: float = 0.7  # a chunk is relevant when its best sentence scores this share of the best anywhere
+    evidence_depth: int = 20  # sentences are scored for the first this many chunks ...
+    evidence_per_trust: int = 3  # ... and for each trust's first this many
+    diversity: float = 0.55  # each further extract from the same trust counts this fraction (MMR-style breadth)
+    breadth_trusts: int = 3  # a question naming no trust is "about the trusts" when this many have material
+    overview_first: bool = True  # ... and it opens with the report's key themes where they speak to it
+    # -- extracts ----------------------------------------------------------------------------------------------
+    sentence_dense_weight: float = 0.55  # a sentence's relevance: cosine share (the rest: idf-weighted words)
+    bearing_ratio: float = 0.5  # a sentence bears on the question when it scores this share of the chunk's best
+    whole_paragraph_words: int = 200  # paragraphs that bear on the question are shown whole up to this many words
+    breadth_paragraph_words: int = 60  # the same, for a question about the trusts in general (one screen, 7 trusts)
+    breadth_bearing_ratio: float = 0.5  # and the bearing share there (higher: shorter extracts, more trusts per screen)
+    answer_type_bonus: float = 0.1  # a sentence holding the kind of thing asked for (a number, a date) scores more
+    # -- abstention --------------------------------------------------------------------------------------------
+    min_dense: float = 0.15  # evidence is too weak when the best chunk's cosine is below this ...
+    min_bm25: float = 3.0  # ... and its BM25 score below this
+    unknown_share: float = 0.5  # abstain when this share of the question's subject words never occur in the report
+    closest_shown: int = 3  # extracts shown as "closest material" when abstaining
+    answer_check_extracts: int = 5  # the kind of answer asked for must be in one of the first this many extracts
+    answer_share: float = 0.4  # ... in a sentence holding this share of the question's words (by idf weight)
+    # -- follow-ups --------------------------------------------------------------------------------------------
+    follow_max_words: int = 5  # a question with more subject words than this stands alone
+    weak_alone: float = 0.4  # a question retrieving more strongly than this (best cosine) on its own stands alone
+    follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown
+    # -- names -------------------------------------------------------------------------------------------------
+    name_similarity: float = 85.0  # rapidfuzz ratio (0-100) at which a misspelt word is read as a trust's name
+    # -- input limits ------------------------------------------------------------------------------------------
+    max_question_chars: int = 2000
+    max_history: int = 20

@@ -1,0 +1,101 @@
+"""Questions about the trusts' CQC ratings, answered from the rating histories ingest parsed, not from search.
+
+Each case study opens with its rating history (`March 2017` / `Rated as good`, ...); ingest keeps it as data
+(`Case.ratings`) along with the chunk that prints it (`Case.rating_chunk`). A question is about ratings when it
+uses the report's own word for them ("Rated as …" → "rated", "rating") together with a rating value of the
+histories ("good", "requires improvement"), or asks for a change "from X to Y" where X or Y is such a value. The
+values it names are matched against the histories (a change needs X at an earlier date than Y); the answer shows
+each fitting trust's printed rating lines verbatim, cited to their page, or, when none fits, says so and shows
+every history. Left out: ratings of single services (only the trust-level histories at the case-study openings are
+data)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.text import stem, words
+from ingest.facts import Case, ReportFacts
+from ingest.records import Chunk, Rating
+
+_CHANGE = re.compile(r"\bfrom\s+(?P<a>[a-z ]+?)\s+to\s+(?P<b>[a-z ]+?)(?:\s+(?:in|by|after|within|and)\b|[?.!]|$)")
+
+
+@dataclass(frozen=True)
+class RatingAsk:
+    values: tuple[str, ...]  # rating values (lower case, as in the histories) the question names, in its order
+    change: bool  # "from X to Y": the first must come before the last in time
+    unmatched: str | None  # a "from X" / "to Y" naming a rating no history holds (e.g. "inadequate")
+
+
+def _values(facts: ReportFacts) -> list[str]:
+    return sorted({r.rating.lower() for c in facts.cases for r in c.ratings}, key=len, reverse=True)
+
+
+def _cues(facts: ReportFacts) -> set[str]:
+    """Stems of the report's own word for a rating: the word most rating lines open with ("Rated as good")."""
+    firsts = Counter(words(r.text)[0] for c in facts.cases for r in c.ratings if words(r.text))
+    total = sum(firsts.values())
+    return {stem(w) for w, n in firsts.items() if n * 2 >= total}
+
+
+def _cued(question: str, cues: set[str]) -> bool:
+    """An inflected form of the cue ("rated", "rating", "ratings"), not its bare stem ("vacancy rate")."""
+    return any(stem(w) in cues and w != stem(w) for w in words(question))
+
+
+def _named(text: str, values: Sequence[str]) -> list[str]:
+    low = " " + " ".join(words(text)) + " "
+    found: list[tuple[int, str]] = []
+    for value in values:  # longest first, so "requires improvement" is not also read as something shorter
+        for m in re.finditer(rf"(?<= ){re.escape(value)}(?= )", low):
+            if not any(a <= m.start() < a + len(v) for a, v in found):
+                found.append((m.start(), value))
+    return [v for _, v in sorted(found)]
+
+
+def rating_question(question: str, facts: ReportFacts) -> RatingAsk | None:
+    values = _values(facts)
+    if not values:
+        return None
+    named = _named(question, values)
+    cue = _cued(question, _cues(facts))
+    m = _CHANGE.search(" ".join(words(question)))
+    change = m is not None and bool(_named(m.group("a"), values) or _named(m.group("b"), values))
+    if not ((cue and named) or change):
+        return None  # "who called the rating a springboard?" uses the word but asks about something else
+    unmatched = None
+    if m is not None:
+        for side in ("a", "b"):
+            phrase = m.group(side).strip()
+            if not _named(phrase, values) and len(phrase.split()) <= 2:
+                unmatched = phrase
+    return RatingAsk(tuple(named), change, unmatched)
+
+
+def fits(history: Sequence[Rating], ask: RatingAsk) -> bool:
+    """Whether a history (newest first) holds what the question asks for."""
+    if ask.unmatched:
+        return False
+    seq = [r.rating.lower() for r in reversed(history)]  # oldest first
+    if ask.change and len(ask.values) >= 2:
+        a, b = ask.values[0], ask.values[-1]
+        return any(x == a and b in seq[i + 1 :] for i, x in enumerate(seq))
+    return all(v in seq for v in ask.values)
+
+
+def answer_cases(facts: ReportFacts, ask: RatingAsk, scope: Sequence[str]) -> tuple[list[Case], bool]:
+    """(cases to show, whether they fit the question). With a scope, its cases; else those that fit, or all."""
+    cases = [c for c in facts.cases if c.ratings and c.rating_chunk]
+    if scope:
+        return [c for c in cases if c.name in scope], True
+    fitting = [c for c in cases if fits(c.ratings, ask)]
+    return (fitting, True) if fitting else (cases, False)
+
+
+def printed_lines(chunk: Chunk) -> tuple[int, int]:
+    """[start, end) of the printed rating history in its chunk: the chunk's first paragraph."""
+    end = chunk.text.find("\n")
+    return 0, (end if end > 0 else len(chunk.text))

@@ -1,0 +1,122 @@
+"""Words: tokens, Snowball stems, stopwords, and the report's vocabulary (idf, surface forms, years).
+
+The stopword and question-word lists are English grammar (articles, pronouns, auxiliaries, wh-words), not
+words of this report. Words that name the kind of organisation the report is about ("NHS", "Trust") are not
+listed here: `Vocabulary` takes them from the cases' names. Left out: lemmatisation beyond the stemmer, and
+spelling correction (names are matched fuzzily in `names.py`; other words only checked for existence).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from ingest.records import Chunk
+
+WORD = re.compile(r"[a-z0-9%£]+(?:['’][a-z]+)?")
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+STOP = frozenset("""
+a an the and or but of to in on for at by with from as is are was were be been being it its this that these
+those what which who whom whose how why when where did do does done doing has have had i we you they he she them
+his her him our their my me us your about into than then so not no yes can could would should will shall may
+might must there here any some all each every other such own same also just very too only both either neither
+nor if
+""".split())  # noqa: SIM905 -- a word list reads better as text
+# words that ask rather than say: they carry no topic ("how many", "tell me", "what about")
+QUESTION = frozenset("""
+how many much what when which who whom whose where why date year month number get got there their about any tell
+me more else please did does do give show explain describe list ok okay so and
+""".split())  # noqa: SIM905 -- a word list reads better as text
+PRONOUNS = frozenset("""
+it its this that these those they them their there he she his her him
+""".split())  # noqa: SIM905 -- a word list reads better as text
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer  # PyStemmer: the same Snowball English stemmer the BM25 index uses
+
+    return Stemmer.Stemmer("english")
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens (apostrophes normalised)."""
+    return WORD.findall(text.lower().replace("’", "'"))
+
+
+def terms(text: str, drop: Iterable[str] = ()) -> list[str]:
+    """Stems of the content words of `text` (stopwords, one-letter words and `drop` removed)."""
+    dropped = STOP | set(drop)
+    return [stem(w.split("'")[0]) for w in words(text) if w not in dropped and len(w) > 1]
+
+
+def role_heads(role: str) -> list[str]:
+    """The head word of each role in a role phrase: "Clinical Director and Consultant Psychiatrist" → Director,
+    Psychiatrist; "Director of Nursing at X" → Director (what follows "of", "at", "for" qualifies the head)."""
+    heads = []
+    for part in re.split(r",|\band\b|&", role):
+        part = re.split(r"\b(?:of|at|for|in|with|who)\b", part)[0].split()
+        if part:
+            heads.append(part[-1])
+    return heads
+
+
+@dataclass
+class Vocabulary:
+    """What words the report uses: idf of stems over chunks, the surface words, the years it mentions."""
+
+    idf: dict[str, float]
+    surface: frozenset[str]
+    years: frozenset[str]
+    generic: frozenset[str]  # words of the cases' names shared by several cases ("nhs", "trust"), and plurals
+    roles: frozenset[str] = frozenset()  # stems of the head words of people's roles ("director", "execut", "chair")
+    common: frozenset[str] = frozenset()  # words the report also prints in lower case (so not only as names)
+    cases_word: str = ""  # the plural of what the cases are ("trusts": the last word of most case names, + s)
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk], case_names: Sequence[str] = (), roles: Sequence[str] = ()) -> Vocabulary:
+        df: Counter[str] = Counter()
+        surface: set[str] = set()
+        common: set[str] = set()
+        years: set[str] = set()
+        for c in chunks:
+            text = f"{c.heading()}\n{c.text}"
+            df.update(set(terms(text)))
+            surface.update(words(text))
+            common.update(w for w in re.findall(r"\b[a-z][a-z'’]+\b", c.text))
+            years.update(YEAR.findall(text))
+        n = max(1, len(chunks))
+        in_names = Counter(w for name in case_names for w in set(words(name)))
+        generic = {w for w, k in in_names.items() if k >= 2}
+        generic |= {w + "s" for w in generic}
+        idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        names = {t for name in case_names for t in terms(name)}
+        role_terms = {t for r in roles for head in role_heads(r) for t in terms(head)} - names - generic
+        lasts = Counter(words(name)[-1] for name in case_names if words(name))
+        cases_word = lasts.most_common(1)[0][0] + "s" if lasts else ""
+        return cls(idf, frozenset(surface), frozenset(years), frozenset(generic), frozenset(role_terms),
+                   frozenset(common), cases_word)
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, 0.0)
+
+    def knows(self, term: str) -> bool:
+        """A stem the report uses, the start of one (`exec` → `execut`), or within a typo of one (`pateint`)."""
+        if term in self.idf or len(term) < 4:
+            return term in self.idf
+        if any(t.startswith(term) for t in self.idf):
+            return True
+        match = process.extractOne(term, self.idf.keys(), scorer=Levenshtein.normalized_similarity,
+                                   score_cutoff=0.8)
+        return match is not None

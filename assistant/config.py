@@ -41,11 +41,12 @@ class AssistantConfig:
     min_bm25: float = 3.0  # ... and its BM25 score below this
     unknown_share: float = 0.5  # abstain when this share of the question's subject words never occur in the report
     closest_shown: int = 3  # extracts shown as "closest material" when abstaining
+    check_answer_kind: bool = True  # abstain when the kind of answer asked for (number, date, ...) is not shown
     answer_check_extracts: int = 5  # the kind of answer asked for must be in one of the first this many extracts
-    answer_share: float = 0.4  # ... in a sentence holding this share of the question's words (by idf weight)
     # -- follow-ups --------------------------------------------------------------------------------------------
     follow_max_words: int = 5  # a question with more subject words than this stands alone
-    weak_alone: float = 0.4  # a question retrieving more strongly than this (best cosine) on its own stands alone
+    follow_short_words: int = 2  # one with this few leans on the last topic even without a pronoun, if weak alone
+    weak_alone: float = 0.45  # a question retrieving more strongly than this (best cosine) on its own stands alone
     follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown
     # -- names -------------------------------------------------------------------------------------------------
     name_similarity: float = 85.0  # rapidfuzz ratio (0-100) at which a misspelt word is read as a trust's name

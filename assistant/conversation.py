@@ -3,10 +3,11 @@
 A question uses the conversation only when it cannot stand alone:
 - it names another trust and has no words of its own ("and what about Lincolnshire?", "and lincs?"): the last
   topic, asked of that trust (`switch`);
-- it names nothing of its own (no trust, person or quoted phrase) and either has no subject words at all ("by
-  how much?", "tell me more"), or is short, retrieves weakly on its own, and either leans on a pronoun ("did it
-  work?", "how did they do it?") or finds its best matches among what was just shown ("and the chief exec?"):
-  the last topic continues (`continue`) — or, when it asks who, the speakers of what was just shown (`who`);
+- it names no trust and quotes nothing, and either has no subject words at all ("by how much?", "tell me more"),
+  or has few, retrieves weakly on its own, and either leans on a pronoun ("did it work?", "what did he change
+  first?"), is very short ("what happened next?", "what did phil say?"), or finds its best matches among what
+  was just shown ("and the chief exec?"): the last topic continues (`continue`) — or, when it asks who said
+  something, the speakers of what was just shown (`who`);
 - anything else is a new question, even mid-chat and even with "that" in it.
 Left out: reaching back past the last topic, and resolving which of several earlier people "she" is.
 """
@@ -71,7 +72,7 @@ def resolve(
     if u.trusts and not (u.content or u.people or u.quoted) and set(u.trusts) != set(scope):
         swapped = _swap(topic, u.trusts, names)
         return Resolved(Reading("switch", swapped, u.trusts, u.notes), swapped, last)
-    if u.trusts or u.people or u.quoted:
+    if u.trusts or u.quoted:
         leans = False  # it names what it is about
     elif not u.content:
         leans = True
@@ -79,11 +80,12 @@ def resolve(
         leans = False
     else:
         alone, old_news = probe(question, last)
-        leans = alone < cfg.weak_alone and (u.pronoun or old_news >= cfg.follow_coherence)
+        short = len(u.content) <= cfg.follow_short_words
+        leans = alone < cfg.weak_alone and (u.pronoun or short or old_news >= cfg.follow_coherence)
     if not leans:
         return Resolved(Reading("new", question, u.trusts, u.notes), question)
     trusts = u.trusts or scope
-    if u.who and u.pronoun and not u.people and not u.quoted:
+    if u.who and u.speech and u.pronoun and not u.people:
         return Resolved(Reading("who", topic, trusts, u.notes), topic, last)
     return Resolved(Reading("continue", topic, trusts, u.notes), f"{topic} {question}", last, seen)
 

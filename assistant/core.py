@@ -171,7 +171,7 @@ class Assistant:
         rating_ask = ratings.rating_question(resolved.query, self.facts)
         if rating_ask is not None:
             return self._ratings(q, resolved, rating_ask, line, start)
-        coverage = answerable.covered(eu, self.trusts)
+        coverage = answerable.covered(eu, self.trusts, cfg.unknown_share)
         if coverage.ok is False and eu.foreign:  # another organisation: say what the report covers, show nothing
             return self._finish(q, resolved, [], abstained=True, reason=coverage.reason, line=line, start=start,
                                 without=())
@@ -199,9 +199,8 @@ class Assistant:
                          self.breaks[s.pos], shown, words, ratio)
             for s in selection.chosen
         ]
-        if check.ok:
-            check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named,
-                                            self.vocab.weight, cfg.answer_share)
+        if check.ok and cfg.check_answer_kind:
+            check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named)
         abstained = not check.ok
         if abstained:
             extracts = extracts[: cfg.closest_shown]

@@ -15,6 +15,7 @@ from typing import Literal
 
 from assistant.names import NameMatch, Names
 from assistant.text import PRONOUNS, QUESTION, STOP, YEAR, Vocabulary, stem, terms, words
+from ingest.people import SPEECH_VERBS
 
 Want = Literal["money", "number", "date", "person", "any"]
 
@@ -42,6 +43,7 @@ class Understanding:
     pronoun: bool = False  # it says "it", "that", "they", "he"... (it may lean on an earlier turn)
     roles: tuple[str, ...] = ()  # "who is the chief exec?": the role words the answer's person must hold
     about_cases: bool = False  # it speaks of the cases in the plural ("how did trusts …", "which trusts …")
+    speech: bool = False  # it asks about words said ("who said that?", "who was quoted?")
     notes: tuple[str, ...] = field(default=())  # loose readings to tell the user about
 
     @property
@@ -95,6 +97,8 @@ def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list
     return tuple(dict.fromkeys(out))
 
 
+# verbs of saying (the ingest stage's speech verbs, and those a question uses for them)
+_SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS}|say|quoted?|quotes|called|calls|wrote|writes|mentioned|words?)\b")
 _IDENTITY = re.compile(r"^\s*(?:and\s+)?who\s+(?:is|was|are|were|'s)\b|\bwho's\b")
 
 
@@ -128,5 +132,6 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         pronoun=any(w in PRONOUNS for w in words(rest)),
         roles=_roles_asked(question, content, vocab),
         about_cases=bool(vocab.cases_word) and vocab.cases_word in words(rest),
+        speech=bool(_SPEECH.search(question.lower())),
         notes=tuple(n for m in matches if (n := m.note())),
     )

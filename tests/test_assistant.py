@@ -147,10 +147,15 @@ def test_another_trust_and_nothing_else_asks_the_last_topic_of_it(synthetic):
         ("did it work?", (0.2, 0.0), "continue"),  # a pronoun, and weak on its own
         ("what happened to the crisis cafe next?", (0.2, 0.0), "new"),  # too many words of its own...
         ("did the cafe work?", (0.7, 0.0), "new"),  # strong on its own
-        ("and the managers?", (0.2, 0.95), "continue"),  # no pronoun, but its best match was just shown
-        ("and the managers?", (0.2, 0.3), "new"),
-        ("what did Ann Moss say?", (0.1, 0.0), "new"),  # names what it is about
+        ("and the managers?", (0.2, 0.3), "continue"),  # very short and weak on its own
+        ("and the managers?", (0.7, 0.3), "new"),
+        ("were wards and managers trained?", (0.2, 0.95), "continue"),  # its best match was just shown
+        ("were wards and managers trained?", (0.2, 0.3), "new"),
+        ("what did Ann Moss say?", (0.1, 0.0), "continue"),  # a person, and nothing else to go on
+        ("what did Ann Moss say about cafe funding?", (0.3, 0.1), "new"),
+        ("did Riverside Valley train managers?", (0.1, 0.0), "new"),  # names the trust it is about
         ("who said that?", (0.1, 0.0), "who"),
+        ("who was involved in that?", (0.1, 0.0), "continue"),  # asks who took part, not who said it
     ],
 )
 def test_a_question_leans_on_the_last_only_when_it_cannot_stand_alone(synthetic, question, probe, kind):

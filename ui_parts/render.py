@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.compose import group
+from assistant.conversation import read_as
 from assistant.records import Answer, Extract
 from assistant.understanding import wanted
 
@@ -111,9 +112,15 @@ def _coverage(answer: Answer) -> str:
     return f'<p class="di-coverage">{"<br>".join(lines)}</p>' if lines else ""
 
 
+def _reading(answer: Answer) -> str:
+    """How the question was read, when not simply as typed (a follow-up, a loosely matched name)."""
+    line = read_as(answer.question, answer.reading) if answer.reading is not None else None
+    return f'<p class="di-reading">{esc(line)}</p>' if line else ""
+
+
 def answer_html(answer: Answer) -> str:
     """One assistant message: extracts grouped by trust, each quoted and cited; coverage; sources."""
-    parts = ['<div class="di-answer">']
+    parts = ['<div class="di-answer">', _reading(answer)]
     if answer.abstained:
         parts.append(
             '<p class="di-abstain"><strong>The report does not seem to answer this.</strong> '
@@ -196,6 +203,7 @@ CSS = """
   padding: 0.05em 0.4em; margin-left: 0.4em; }
 .di-abstain { background: #fff8e6; border: 1px solid #f0d48a; border-radius: 4px; padding: 0.45em 0.7em; }
 .di-lead { margin-bottom: 0.2em; }
+.di-reading { font-size: 0.85em; color: #4b5563; font-style: italic; margin: 0 0 0.4em 0; }
 .di-coverage { font-size: 0.85em; color: #374151; margin-top: 0.4em; }
 .di-notice { color: #7a3e00; }
 .di-sources { margin-top: 0.5em; font-size: 0.88em; }

@@ -22,7 +22,8 @@ from assistant.understanding import Understanding, Want
 from ingest.records import Speaker
 
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
-_NUMBER_WORDS = r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|million)\b"
+_COUNT = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundred|thousand|million"
+_NUMBER_WORDS = rf"\b(?:{_COUNT})\b"
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,9 @@ def has(want: Want, text: str) -> bool:
     low = text.lower()
     if want == "money":
         return bool(re.search(r"£\s?\d|\d\s?(?:million|m|k)\b.*(?:cost|pound)|\bcost\w* (?:of )?£?\d", low))
-    if want == "date":
-        return bool(re.search(rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b", low))
+    if want == "date":  # a date, or a time told by its distance ("six months after", "within a year")
+        span = rf"\b(?:\d+|a|an|one|{_COUNT})\s+(?:day|week|month|year)s?\b"
+        return bool(re.search(rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b|{span}", low))
     if want == "number":
         no_years = re.sub(r"\b(?:19|20)\d\d(?:-\d\d)?\b", " ", low)
         return bool(re.search(r"\d", no_years) or re.search(_NUMBER_WORDS, no_years))
@@ -60,7 +62,7 @@ def _counted(question: str) -> set[str]:
     return set(terms(" ".join(phrase)))
 
 
-def covered(u: Understanding, trust_names: Sequence[str], unknown_share: float = 0.5) -> Check:
+def covered(u: Understanding, trust_names: Sequence[str], unknown_share: float = 1.0) -> Check:
     """Names, places and years outside the report, and subject words it never uses."""
     if u.foreign:
         covers = "; ".join(trust_names)

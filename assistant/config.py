@@ -39,7 +39,7 @@ class AssistantConfig:
     # -- abstention --------------------------------------------------------------------------------------------
     min_dense: float = 0.15  # evidence is too weak when the best chunk's cosine is below this ...
     min_bm25: float = 3.0  # ... and its BM25 score below this
-    unknown_share: float = 0.5  # abstain when this share of the question's subject words never occur in the report
+    unknown_share: float = 1.0  # abstain when this share of the question's subject words never occur in the report
     closest_shown: int = 3  # extracts shown as "closest material" when abstaining
     check_answer_kind: bool = True  # abstain when the kind of answer asked for (number, date, ...) is not shown
     answer_check_extracts: int = 5  # the kind of answer asked for must be in one of the first this many extracts

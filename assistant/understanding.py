@@ -67,32 +67,39 @@ def wanted(question: str) -> Want:
 def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list[NameMatch]) -> tuple[str, ...]:
     """Names of organisations or places the report never mentions.
 
-    A name is a run of words next to a word that names an organisation in this report ("trust", "nhs": the words
-    shared by its cases' names), or a capitalised word inside the question; it counts as foreign when none of
+    A name is a capitalised word inside the question, or a run of two or more unknown words before a word that
+    names an organisation in this report ("trust", "nhs": the words its cases' names share) — one lower-case
+    unknown word before "trust" may be an ordinary word ("the fastest trust"). It counts as foreign when none of
     its words is used by the report (a misspelling of a report word is not foreign).
     """
     taken = [(m.start, m.end) for m in matched]
     out: list[str] = []
     tokens = [(m.group(0), m.start()) for m in re.finditer(r"[A-Za-z][A-Za-z'’\-]*", question)]
+
+    def unknown(tok: str) -> bool:
+        low = tok.lower()
+        return len(low) > 2 and low not in vocab.surface and not vocab.knows(stem(low))
+
     for i, (tok, start) in enumerate(tokens):
         low = tok.lower()
-        if any(a <= start < b for a, b in taken) or low in vocab.generic or low in QUESTION:
+        if any(a <= start < b for a, b in taken) or low in vocab.generic or low in QUESTION or not unknown(tok):
             continue
+        run = [tok]
+        for back, _ in reversed(tokens[max(0, i - 3) : i]):  # "leeds and york partnership": the whole name
+            b = back.lower()
+            if b not in ("and", "of") and (b in STOP or b in QUESTION or b in vocab.surface):
+                break
+            run.insert(0, back)
+        while run[0].lower() in ("and", "of"):
+            run.pop(0)
+        for fwd, _ in tokens[i + 1 : i + 4]:  # and onwards, over capitalised words, to the organisation word
+            if not fwd[0].isupper() or fwd.lower() in vocab.generic:
+                break
+            run.append(fwd)
         nxt = tokens[i + 1][0].lower() if i + 1 < len(tokens) else ""
-        named = nxt in vocab.generic or (tok[0].isupper() and i > 0 and not tok.isupper())
-        if named and not vocab.knows(stem(low)) and low not in vocab.surface and len(low) > 2:
-            run = [tok]
-            for back, _ in reversed(tokens[max(0, i - 3) : i]):  # "leeds and york partnership": the whole name
-                b = back.lower()
-                if b not in ("and", "of") and (b in STOP or b in QUESTION or b in vocab.surface):
-                    break
-                run.insert(0, back)
-            while run[0].lower() in ("and", "of"):
-                run.pop(0)
-            for fwd, _ in tokens[i + 1 : i + 4]:  # and onwards, over capitalised words, to the organisation word
-                if not fwd[0].isupper() or fwd.lower() in vocab.generic:
-                    break
-                run.append(fwd)
+        capitalised = tok[0].isupper() and i > 0 and not tok.isupper()
+        several = nxt in vocab.generic and sum(unknown(w) for w in run) >= 2
+        if capitalised or several:
             out.append(" ".join(run))
     return tuple(dict.fromkeys(out))
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
@@ -36,12 +35,12 @@ from ingest.records import Speaker
 
 
 class Assistant:
-    def __init__(self, index, config: AssistantConfig | None = None, sentence_cache: Path | None = None):
+    def __init__(self, index, config: AssistantConfig | None = None):
         self.index = index
         self.config = config or AssistantConfig()
         self.chunks = index.chunks
         self.facts = index.facts
-        self.bank = SentenceBank.build(self.chunks, index.embedder, sentence_cache)
+        self.bank = SentenceBank.from_index(index)
         roles = [r for p in self.facts.people for r in p.roles]
         self.vocab = Vocabulary.build(self.chunks, self.facts.trust_names, roles)
         self._people = {p.name: p for p in self.facts.people}
@@ -59,8 +58,8 @@ class Assistant:
 
     @classmethod
     def from_index(cls, index, config: AssistantConfig | None = None) -> Assistant:
-        """The assistant over an index already loaded (sentence vectors cached beside it)."""
-        return cls(index, config, sentence_cache=Path(index.dir).parent / "sentences")
+        """The assistant over an index already loaded."""
+        return cls(index, config)
 
     @classmethod
     def load(

@@ -1,24 +1,20 @@
-"""Sentences of every chunk, with their embeddings, so extracts can be picked without encoding at query time.
+"""The sentences of every chunk with their vectors, as the index stores them, arranged for picking extracts.
 
-Vectors are cached beside the index as plain arrays (`np.savez`, no pickle), keyed by the sha1 of each sentence
-and the model id; a sentence not in the cache is encoded and the cache rewritten atomically. Left out: any
-sentence splitting smarter than punctuation followed by a capital (the report has few abbreviations).
+The vectors are built and verified with the index (`index.records.Sentences`, in its manifest like every other
+file), so nothing is encoded or cached here. `SentenceBank.build` encodes from scratch, for chunks that are not
+in an index (tests). Left out: sentence splitting itself (`ingest.text.split_sentences`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
+from index.records import Sentences
 from ingest.records import Chunk
-
-_BOUNDARY = re.compile(r"(?<=[.?!…])[”’)]?\s+(?=[A-Z“‘\[])|\n+")
+from ingest.text import split_sentences
 
 
 @dataclass(frozen=True)
@@ -28,69 +24,24 @@ class Sentence:
     end: int
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in `text`; a closing quote mark stays with its sentence."""
-    out: list[tuple[int, int]] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        end = m.start() + len(m.group(0)) - len(m.group(0).lstrip("”’)"))
-        if text[start:end].strip():
-            out.append((start, end))
-        start = m.end()
-    if text[start:].strip():
-        out.append((start, len(text)))
-    return [
-        (a + len(text[a:b]) - len(text[a:b].lstrip()), b - (len(text[a:b]) - len(text[a:b].rstrip()))) for a, b in out
-    ]
-
-
 class SentenceBank:
-    def __init__(self, chunks: tuple[Chunk, ...], vectors: np.ndarray | None):
-        self.sentences: list[Sentence] = []
-        self.by_chunk: list[list[int]] = []  # chunk position -> indexes into `sentences`
-        for pos, chunk in enumerate(chunks):
-            ids = []
-            for a, b in split_sentences(chunk.text):
-                ids.append(len(self.sentences))
-                self.sentences.append(Sentence(pos, a, b))
-            self.by_chunk.append(ids)
-        self.vectors = vectors  # one unit row per sentence, or None (lexical choice only)
+    def __init__(self, n_chunks: int, sentences: Sentences):
+        self.sentences = [Sentence(int(r), int(a), int(b)) for r, a, b in np.asarray(sentences.spans).tolist()]
+        self.by_chunk: list[list[int]] = [[] for _ in range(n_chunks)]  # chunk position -> indexes into sentences
+        for i, s in enumerate(self.sentences):
+            self.by_chunk[s.chunk].append(i)
+        vectors = np.asarray(sentences.vectors, dtype=np.float32)
+        self.vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
     @classmethod
-    def build(cls, chunks: tuple[Chunk, ...], embedder, cache_dir: Path | None) -> SentenceBank:
-        bank = cls(chunks, None)
-        texts = [chunks[s.chunk].text[s.start : s.end] for s in bank.sentences]
-        model_id = getattr(embedder, "id", type(embedder).__name__)
-        keys = [hashlib.sha1(f"{model_id}\0{t}".encode()).hexdigest() for t in texts]
-        cached: dict[str, np.ndarray] = {}
-        path = cache_dir / "sentence-vectors.npz" if cache_dir else None
-        if path and path.exists():
-            try:
-                with np.load(path, allow_pickle=False) as data:
-                    cached = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
-            except (OSError, ValueError, KeyError):
-                cached = {}  # a damaged cache is rebuilt, never trusted
-        missing = [i for i, k in enumerate(keys) if k not in cached]
-        if missing:
-            fresh = np.asarray(embedder.encode_documents([texts[i] for i in missing]), dtype=np.float32)
-            for i, row in zip(missing, fresh, strict=True):
-                cached[keys[i]] = row
-            if path:
-                _save(path, keys, np.stack([cached[k] for k in keys]))
-        vectors = np.stack([cached[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, 1), np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        bank.vectors = vectors / np.maximum(norms, 1e-12)
-        return bank
+    def from_index(cls, index) -> SentenceBank:
+        return cls(len(index.chunks), index.sentences)
 
-
-def _save(path: Path, keys: list[str], vectors: np.ndarray) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, keys=np.array(keys), vectors=vectors)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time on the next start
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk], embedder) -> SentenceBank:
+        """Split and encode `chunks` directly (no index, no cache)."""
+        spans = np.array([(r, a, b) for r, c in enumerate(chunks) for a, b in split_sentences(c.text)],
+                         dtype=np.int32).reshape(-1, 3)
+        texts = [chunks[r].text[a:b] for r, a, b in spans.tolist()]
+        vectors = np.asarray(embedder.encode_documents(texts), dtype=np.float32) if texts else np.zeros((0, 1))
+        return cls(len(chunks), Sentences(spans, vectors))

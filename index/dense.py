@@ -70,6 +70,14 @@ class DenseIndex:
             index.hnsw.efSearch = HNSW_EF_SEARCH  # a search-time setting: not necessarily kept in the file
         return index
 
+    @staticmethod
+    def deserialize(data: bytes) -> Any:
+        """A FAISS index from the bytes `save` wrote (as read and checked by the store)."""
+        index = _faiss().deserialize_index(np.frombuffer(data, dtype=np.uint8))
+        if hasattr(index, "hnsw"):
+            index.hnsw.efSearch = HNSW_EF_SEARCH
+        return index
+
     @classmethod
     def load(cls, path: Path, chunks: Sequence[Chunk], embedder: Embedder) -> DenseIndex:
         return cls(cls.read_faiss(path), chunks, embedder)

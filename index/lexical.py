@@ -54,6 +54,20 @@ class LexicalIndex:
 
         return bm25s.BM25.load(str(folder), load_corpus=False, mmap=False, show_progress=False)
 
+    @staticmethod
+    def read_bm25_bytes(files: dict[str, bytes]) -> Any:
+        """bm25s's saved files (relative path -> bytes, as checked by the store) loaded into a retriever.
+
+        bm25s reads only from a folder, so the checked bytes are written to a private temporary one first: what
+        is parsed is exactly what was hashed, whatever happens to the index folder meanwhile.
+        """
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="di-bm25-") as tmp:
+            for rel, data in files.items():
+                (Path(tmp) / Path(rel).name).write_bytes(data)
+            return LexicalIndex.read_bm25(Path(tmp))
+
     @classmethod
     def load(cls, folder: Path, chunks: Sequence[Chunk], stem: bool) -> LexicalIndex:
         return cls(cls.read_bm25(folder), chunks, stem)

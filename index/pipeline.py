@@ -24,9 +24,11 @@ from index.dense import DenseIndex
 from index.embedder import Embedder, cache_key, embedded_text, make_embedder
 from index.fsutil import aside_path, build_lock, recover, swap_in, temp_prefix
 from index.lexical import LexicalIndex
+from index.records import Sentences
 from index.search import Index
 from ingest.facts import ReportFacts, derive
 from ingest.records import Chunk, Document
+from ingest.text import split_sentences
 
 
 class Chunker(Protocol):
@@ -84,7 +86,7 @@ def expected(config: IndexConfig, embedder: Embedder, chunker: Chunker) -> store
 def open_index(folder: Path, embedder: Embedder, want: store.Expected) -> Index:
     c = store.read(folder, want)
     dense = DenseIndex(c.faiss_index, c.chunks, embedder)
-    return Index(folder, c.chunks, c.manifest, embedder, dense, c.lexical, c.facts)
+    return Index(folder, c.chunks, c.manifest, embedder, dense, c.lexical, c.facts, c.sentences)
 
 
 def ingested(chunker: Chunker, source: Path) -> tuple[tuple[Chunk, ...], ReportFacts]:
@@ -150,12 +152,15 @@ def build(
 def _embed(
     embedder: Embedder, texts: list[str], keys: list[str], cache: dict[str, np.ndarray], progress: bool
 ) -> tuple[np.ndarray, int]:
-    """Vectors for all texts in order, encoding only those whose key the cache lacks; also how many."""
+    """Vectors for all texts in order, encoding only those whose key the cache lacks; also how many. Vectors that
+    come out of the model as anything but finite numbers are refused, not stored."""
     todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in cache}  # key -> text, each text once
     if todo:  # when nothing changed, the model is not even loaded
         fresh = embedder.encode_documents(list(todo.values()), progress=progress)
         if fresh.ndim != 2 or len(fresh) != len(todo):
             raise IndexFault(f"embedder {embedder.id} returned shape {fresh.shape} for {len(todo)} texts")
+        if not np.isfinite(fresh).all():
+            raise IndexFault(f"embedder {embedder.id} returned vectors that are not finite numbers")
         cache = {**cache, **dict(zip(todo, fresh, strict=True))}
     return np.stack([cache[k] for k in keys]).astype(np.float32), len(todo)
 
@@ -180,7 +185,13 @@ def _build_locked(
         raise IndexFault(f"chunker {chunker.version} gave two chunks the same id; ids must be unique")
     texts = [embedded_text(c) for c in chunks]
     keys = [cache_key(embedder, t) for t in texts]
-    vectors, embedded = _embed(embedder, texts, keys, store.read_cache(target), progress)
+    spans = np.array([(row, a, b) for row, c in enumerate(chunks) for a, b in split_sentences(c.text)],
+                     dtype=np.int32).reshape(-1, 3)
+    sentence_texts = [chunks[r].text[a:b] for r, a, b in spans.tolist()]
+    sentence_keys = [cache_key(embedder, t) for t in sentence_texts]
+    every, embedded = _embed(embedder, texts + sentence_texts, keys + sentence_keys, store.read_cache(target),
+                             progress)
+    vectors, sentences = every[: len(texts)], Sentences(spans, every[len(texts) :])
     dense = DenseIndex.build(vectors, chunks, embedder, config.vectors, config.hnsw_m)
     lexical = LexicalIndex.build(texts, chunks, config.stem)
     inputs = {
@@ -192,9 +203,10 @@ def _build_locked(
         "vectors": {"kind": config.vectors, "metric": "inner_product", "vectors_normalized": True,
                     **({"hnsw_m": config.hnsw_m} if config.vectors == "hnsw" else {})},
         "bm25": {**lexical.params(), "text": "heading + newline + chunk text, as embedded"},
+        "sentences": {"splitter": "ingest.text.split_sentences", "count": len(spans)},
         "config": config.resolved(),
         "build": {"built_at": datetime.now(UTC).isoformat(timespec="seconds"), "embedded": embedded,
-                  "reused": len(chunks) - embedded},
+                  "reused": len(keys) + len(sentence_keys) - embedded},
     }
     try:
         tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(target), dir=target.parent))
@@ -202,11 +214,11 @@ def _build_locked(
         raise IndexFault(f"cannot write beside {target}: {e.strerror or e}") from e
     try:
         inputs["build"]["seconds"] = round(time.perf_counter() - started, 3)
-        manifest = store.write(tmp, chunks=chunks, vectors=vectors, keys=keys, dense=dense, lexical=lexical,
-                               facts=facts, inputs=inputs)
+        manifest = store.write(tmp, chunks=chunks, vectors=vectors, keys=keys, sentences=sentences,
+                               sentence_keys=sentence_keys, dense=dense, lexical=lexical, facts=facts, inputs=inputs)
         swap_in(tmp, target)
     except OSError as e:
         raise IndexFault(f"cannot write the index to {target}: {e.strerror or e}") from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful swap
-    return Index(target, chunks, manifest, embedder, dense, lexical, facts, built=True)
+    return Index(target, chunks, manifest, embedder, dense, lexical, facts, sentences, built=True)

@@ -1,4 +1,4 @@
-"""The record that leaves the index stage: `Hit`, one ranked chunk for one query.
+"""Records that leave the index stage: `Hit`, one ranked chunk for one query; `Sentences`, the sentence vectors.
 
 Only plain data lives here; searching, fusing and storing are elsewhere in `index/`.
 """
@@ -6,6 +6,8 @@ Only plain data lives here; searching, fusing and storing are elsewhere in `inde
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 from ingest.records import Chunk
 
@@ -17,3 +19,11 @@ class Hit:
     rank: int  # 1 = best
     dense: float | None = None  # the chunk's cosine with the query, when the ranking computed it
     lexical: float | None = None  # its BM25 score, likewise
+
+
+@dataclass(frozen=True, eq=False)
+class Sentences:
+    """Every sentence of every chunk (`ingest.text.split_sentences`) with its unit vector, built with the index."""
+
+    spans: np.ndarray  # int32 [m, 3]: chunk row, start, end (offsets in the chunk's text)
+    vectors: np.ndarray  # float32 [m, dim], row j = sentence j

@@ -19,7 +19,7 @@ from index.dense import DenseIndex
 from index.embedder import Embedder
 from index.fusion import Fusion, hybrid, order
 from index.lexical import LexicalIndex
-from index.records import Hit
+from index.records import Hit, Sentences
 from ingest.facts import ReportFacts
 from ingest.records import Chunk
 
@@ -46,6 +46,7 @@ class Index:
     dense: DenseIndex
     bm25: LexicalIndex
     facts: ReportFacts
+    sentences: Sentences
     built: bool = False  # True when the call that returned this index built it, False when it was loaded
     fusion: Fusion = field(default_factory=Fusion)  # how `hybrid` fuses the two signals unless a caller passes its own
 

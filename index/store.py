@@ -5,18 +5,26 @@
     vectors.faiss        faiss.write_index of the dense index (row i = chunk i)
     bm25/                bm25s's own save (.npy without pickle + JSON)
     embeddings.npy       float32 [n, dim] document vectors, row i = chunk i (the incremental-build cache)
-    embedding_keys.json  the cache key of each row (sha256 of model id, weights hash and embedded text)
+    sentences.npy        float32 [m, dim] vectors of every sentence of every chunk (extracts are cut by them)
+    sentence_spans.npy   int32 [m, 3]: (chunk row, start, end) of each sentence in its chunk's text
+    embedding_keys.json  {"chunks": [...], "sentences": [...]}: each vector's cache key (sha256 of model id,
+                         weights hash and embedded text), so a rebuild embeds only what changed
     facts.json           what the report says about itself (ingest.facts.ReportFacts): trusts and their short
                          forms, sections, people — read by the assistant, the eval and the UI
 
-Reading never trusts a byte it has not checked: every problem becomes a reason in `IndexStale`. Deciding when
-to rebuild, and building, live in `index/pipeline.py`; atomic publication in `index/fsutil.py`.
+Reading never trusts a byte it has not checked, and parses exactly the bytes it checked: the folder is opened once
+(a directory descriptor pins one generation even if a build swaps a new one in meanwhile), every file is read
+into memory through it and hashed, and the index is parsed from those bytes. Vectors must also be finite. Every
+problem becomes a reason in `IndexStale`. Deciding when to rebuild, and building, live in `index/pipeline.py`;
+atomic publication in `index/fsutil.py`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -28,13 +36,16 @@ from errors import IndexStale
 from index.dense import DenseIndex
 from index.fsutil import fsync_tree, sha256_file
 from index.lexical import LexicalIndex
+from index.records import Sentences
 from ingest.facts import ReportFacts
 from ingest.records import Chunk
 
 FORMAT = "driving-improvement-index"
-FORMAT_VERSION = 2  # 2: facts.json
+FORMAT_VERSION = 3  # 2: facts.json; 3: sentence vectors
 MANIFEST, CHUNKS, VECTORS, BM25_DIR = "manifest.json", "chunks.jsonl", "vectors.faiss", "bm25"
 EMBEDDINGS, EMBEDDING_KEYS, FACTS = "embeddings.npy", "embedding_keys.json", "facts.json"
+SENTENCES, SENTENCE_SPANS = "sentences.npy", "sentence_spans.npy"
+SNAPSHOT_TRIES = 3  # a build may swap a new generation in while one is read: read again (rarely needed)
 PACKAGES = ("faiss-cpu", "bm25s", "sentence-transformers", "numpy", "PyStemmer")
 
 
@@ -57,11 +68,12 @@ class Contents:
     faiss_index: Any
     lexical: LexicalIndex
     facts: ReportFacts
+    sentences: Sentences
 
 
 def replaceable(folder: Path) -> bool:
     """True when `folder` holds nothing but index files (maybe damaged), so a build may replace it."""
-    known = {MANIFEST, CHUNKS, VECTORS, BM25_DIR, EMBEDDINGS, EMBEDDING_KEYS, FACTS}
+    known = {MANIFEST, CHUNKS, VECTORS, BM25_DIR, EMBEDDINGS, EMBEDDING_KEYS, FACTS, SENTENCES, SENTENCE_SPANS}
     return folder.is_dir() and {p.name for p in folder.iterdir()} <= known
 
 
@@ -95,6 +107,8 @@ def write(
     chunks: tuple[Chunk, ...],
     vectors: np.ndarray,
     keys: list[str],
+    sentences: Sentences,
+    sentence_keys: list[str],
     dense: DenseIndex,
     lexical: LexicalIndex,
     facts: ReportFacts,
@@ -106,14 +120,17 @@ def write(
             f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
     (folder / FACTS).write_text(json.dumps(facts.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     np.save(folder / EMBEDDINGS, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
-    (folder / EMBEDDING_KEYS).write_text(json.dumps(keys), encoding="utf-8")
+    np.save(folder / SENTENCES, np.ascontiguousarray(sentences.vectors, dtype=np.float32), allow_pickle=False)
+    np.save(folder / SENTENCE_SPANS, np.ascontiguousarray(sentences.spans, dtype=np.int32), allow_pickle=False)
+    (folder / EMBEDDING_KEYS).write_text(json.dumps({"chunks": keys, "sentences": sentence_keys}), encoding="utf-8")
     dense.save(folder / VECTORS)
     lexical.save(folder / BM25_DIR)
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         **inputs,
-        "counts": {"chunks": len(chunks), "vectors": dense.index.ntotal, "bm25_docs": lexical.num_docs},
+        "counts": {"chunks": len(chunks), "vectors": dense.index.ntotal, "bm25_docs": lexical.num_docs,
+                   "sentences": len(sentences.spans)},
         "versions": _versions(),
         "files": file_hashes(folder),
     }
@@ -124,16 +141,12 @@ def write(
     return manifest
 
 
-def read_manifest(folder: Path) -> tuple[dict[str, Any] | None, list[str]]:
-    """The manifest if it is intact and of this format, else None and why."""
-    path = folder / MANIFEST
-    if not folder.exists():
-        return None, [f"no index at {folder}"]
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+def _valid_manifest(raw: bytes | None) -> tuple[dict[str, Any] | None, list[str]]:
+    if raw is None:
         return None, [f"{MANIFEST} is missing"]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
         return None, [f"{MANIFEST} is unreadable ({e})"]
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         return None, [f"{MANIFEST} is not a {FORMAT} manifest"]
@@ -142,7 +155,82 @@ def read_manifest(folder: Path) -> tuple[dict[str, Any] | None, list[str]]:
     if manifest.get("format_version") != FORMAT_VERSION:
         found = manifest.get("format_version")
         return None, [f"index format version {found} (this code reads {FORMAT_VERSION})"]
+    if not isinstance(manifest.get("files"), dict):
+        return None, [f"{MANIFEST} lacks its list of files"]
     return manifest, []
+
+
+def _read_at(dir_fd: int, rel: str) -> bytes | None:
+    """The bytes of `rel` inside the directory `dir_fd` stands for, or None when it is not there."""
+    try:
+        fd = os.open(rel, os.O_RDONLY, dir_fd=dir_fd)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    try:
+        chunks = []
+        while block := os.read(fd, 1 << 20):
+            chunks.append(block)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One generation of an index folder, in memory: its manifest and the bytes of every file it lists."""
+
+    manifest: dict[str, Any] | None
+    files: dict[str, bytes]  # relative path -> bytes, for the files whose hash matched
+    problems: list[str]
+
+
+def snapshot(folder: Path) -> Snapshot:
+    """Read the manifest and every file it lists through one directory descriptor, checking each file's hash."""
+    for _ in range(SNAPSHOT_TRIES):
+        try:
+            dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except (FileNotFoundError, NotADirectoryError):
+            return Snapshot(None, {}, [f"no index at {folder}"])
+        except OSError as e:
+            return Snapshot(None, {}, [f"cannot open the index folder {folder}: {e.strerror or e}"])
+        try:
+            manifest, problems = _valid_manifest(_read_at(dir_fd, MANIFEST))
+            files: dict[str, bytes] = {}
+            if manifest is not None:
+                for rel, sha in manifest["files"].items():
+                    data = _read_at(dir_fd, str(rel))
+                    if data is None:
+                        problems.append(f"file {rel} is missing")
+                    elif hashlib.sha256(data).hexdigest() != sha:
+                        problems.append(f"file {rel} is damaged (sha256 differs from the manifest)")
+                    else:
+                        files[str(rel)] = data
+            swapped = os.fstat(dir_fd).st_ino != _inode(folder)
+        finally:
+            os.close(dir_fd)
+        if not (problems and swapped):  # a build replaced the folder while we read it: read the new one
+            return Snapshot(manifest, files, problems)
+    return Snapshot(manifest, files, problems)
+
+
+def _inode(folder: Path) -> int | None:
+    try:
+        return os.stat(folder).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def read_manifest(folder: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """The manifest if it is intact and of this format, else None and why."""
+    if not folder.exists():
+        return None, [f"no index at {folder}"]
+    try:
+        raw = (folder / MANIFEST).read_bytes()
+    except FileNotFoundError:
+        raw = None
+    except OSError as e:
+        return None, [f"{MANIFEST} is unreadable ({e})"]
+    return _valid_manifest(raw)
 
 
 def _input_problems(m: dict[str, Any], want: Expected) -> list[str]:
@@ -170,48 +258,65 @@ def _input_problems(m: dict[str, Any], want: Expected) -> list[str]:
 
 
 def check(folder: Path, want: Expected) -> tuple[dict[str, Any] | None, list[str]]:
-    """Manifest, inputs and per-file hashes; no index file is parsed."""
-    manifest, problems = read_manifest(folder)
-    if manifest is None:
-        return None, problems
+    """Manifest, inputs and per-file hashes (of one pinned generation); no index file is parsed."""
+    snap = snapshot(folder)
+    if snap.manifest is None:
+        return None, snap.problems
+    return snap.manifest, _inputs_checked(snap.manifest, want) + snap.problems
+
+
+def _inputs_checked(manifest: dict[str, Any], want: Expected) -> list[str]:
     try:
-        problems = _input_problems(manifest, want)
-        for rel, sha in manifest["files"].items():
-            path = folder / rel
-            if not path.is_file():
-                problems.append(f"file {rel} is missing")
-            elif sha256_file(path) != sha:
-                problems.append(f"file {rel} is damaged (sha256 differs from the manifest)")
+        return _input_problems(manifest, want)
     except (KeyError, TypeError) as e:
-        problems.append(f"{MANIFEST} lacks an expected entry ({e})")
-    return manifest, problems
+        return [f"{MANIFEST} lacks an expected entry ({e})"]
+
+
+def _npy(data: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(data), allow_pickle=False)
 
 
 def read(folder: Path, want: Expected) -> Contents:
-    """The parsed index after every check passes; raises IndexStale naming each thing that failed."""
-    manifest, problems = check(folder, want)
+    """The parsed index after every check passes, parsed from the very bytes that were checked; raises
+    IndexStale naming each thing that failed."""
+    snap = snapshot(folder)
+    manifest = snap.manifest
+    problems = snap.problems if manifest is None else _inputs_checked(manifest, want) + snap.problems
     if manifest is None or problems:
         raise IndexStale(problems)
+    files = snap.files
     try:
         # split on "\n" only: splitlines() also splits inside chunk text at U+2028, U+0085 and the like
-        lines = [line for line in (folder / CHUNKS).read_text(encoding="utf-8").split("\n") if line]
+        lines = [line for line in files[CHUNKS].decode("utf-8").split("\n") if line]
         chunks = tuple(Chunk.from_dict(json.loads(line)) for line in lines)
-        faiss_index = DenseIndex.read_faiss(folder / VECTORS)
-        retriever = LexicalIndex.read_bm25(folder / BM25_DIR)
-        facts = ReportFacts.from_dict(json.loads((folder / FACTS).read_text(encoding="utf-8")))
-        rows = np.load(folder / EMBEDDINGS, allow_pickle=False, mmap_mode="r").shape[0]
-        n_keys = len(json.loads((folder / EMBEDDING_KEYS).read_text(encoding="utf-8")))
-        n = manifest["counts"]["chunks"]
+        facts = ReportFacts.from_dict(json.loads(files[FACTS].decode("utf-8")))
+        faiss_index = DenseIndex.deserialize(files[VECTORS])
+        retriever = LexicalIndex.read_bm25_bytes({rel: b for rel, b in files.items() if rel.startswith(BM25_DIR + "/")})
+        vectors = _npy(files[EMBEDDINGS])
+        sentences = Sentences(spans=_npy(files[SENTENCE_SPANS]), vectors=_npy(files[SENTENCES]))
+        keys = json.loads(files[EMBEDDING_KEYS].decode("utf-8"))
+        counts = manifest["counts"]
+        n = counts["chunks"]
         found = {
             f"{CHUNKS} lines": len(chunks),
             f"{VECTORS} vectors": faiss_index.ntotal,
             f"{BM25_DIR} documents": retriever.scores["num_docs"],
-            f"{EMBEDDINGS} rows": rows,
-            f"{EMBEDDING_KEYS} keys": n_keys,
+            f"{EMBEDDINGS} rows": len(vectors),
+            f"{EMBEDDING_KEYS} chunk keys": len(keys["chunks"]),
         }
         problems = [f"{what}: {c}, the manifest counts {n} chunks" for what, c in found.items() if c != n]
-        if faiss_index.d != manifest["model"]["dim"]:
-            problems.append(f"{VECTORS} has {faiss_index.d} dims, the manifest {manifest['model']['dim']}")
+        m = counts["sentences"]
+        if not len(sentences.spans) == len(sentences.vectors) == len(keys["sentences"]) == m:
+            problems.append(f"{SENTENCES}, {SENTENCE_SPANS} and their keys do not all count {m} sentences")
+        dim = manifest["model"]["dim"]
+        if faiss_index.d != dim or vectors.shape[1:] != (dim,) or sentences.vectors.shape[1:] != (dim,):
+            problems.append(f"vectors do not all have the manifest's {dim} dimensions")
+        for name, array in ((EMBEDDINGS, vectors), (SENTENCES, sentences.vectors), (VECTORS, _rows(faiss_index))):
+            if array is not None and not np.isfinite(array).all():
+                problems.append(f"{name} holds vectors that are not finite numbers")
+        spans = sentences.spans
+        if len(spans) and (spans.ndim != 2 or spans.shape[1] != 3 or spans[:, 0].min() < 0 or spans[:, 0].max() >= n):
+            problems.append(f"{SENTENCE_SPANS} points outside the chunks")
         if len({c.id for c in chunks}) != len(chunks):
             problems.append(f"{CHUNKS} repeats chunk ids")
         if {c.trust for c in chunks if c.trust} - set(facts.trust_names):
@@ -223,25 +328,33 @@ def read(folder: Path, want: Expected) -> Contents:
         raise
     except Exception as e:  # a hash-checked file that will not parse: the manifest lies
         raise IndexStale([f"index files cannot be read ({type(e).__name__}: {e})"]) from e
-    return Contents(manifest, chunks, faiss_index, lexical, facts)
+    return Contents(manifest, chunks, faiss_index, lexical, facts, sentences)
+
+
+def _rows(faiss_index: Any) -> np.ndarray | None:
+    """The stored vectors of a flat index (HNSW keeps them too, but not as one array)."""
+    try:
+        return faiss_index.reconstruct_n(0, faiss_index.ntotal) if faiss_index.ntotal else None
+    except RuntimeError:
+        return None
 
 
 def read_cache(folder: Path) -> dict[str, np.ndarray]:
-    """Cached document vectors of the index in `folder`, by key; empty when it is absent or not intact."""
-    manifest, _ = read_manifest(folder)
-    if manifest is None:
-        return {}
+    """Cached vectors (chunks and sentences) of the index in `folder`, by key; empty when not intact."""
+    files = snapshot(folder).files  # only files whose hash matched
     try:
-        for rel in (EMBEDDINGS, EMBEDDING_KEYS):
-            if sha256_file(folder / rel) != manifest["files"][rel]:
-                return {}
-        keys = json.loads((folder / EMBEDDING_KEYS).read_text(encoding="utf-8"))
-        vectors = np.load(folder / EMBEDDINGS, allow_pickle=False)
-    except (OSError, KeyError, TypeError, ValueError):
+        keys = json.loads(files[EMBEDDING_KEYS].decode("utf-8"))
+    except (KeyError, ValueError, UnicodeDecodeError):
         return {}
-    if vectors.ndim != 2 or len(keys) != len(vectors) or not all(isinstance(k, str) for k in keys):
-        return {}
-    return dict(zip(keys, vectors, strict=True))
+    out: dict[str, np.ndarray] = {}
+    for name, rel in (("chunks", EMBEDDINGS), ("sentences", SENTENCES)):
+        try:
+            ks, vs = keys[name], _npy(files[rel])
+        except (KeyError, TypeError, ValueError):
+            continue  # that file is damaged or missing: its vectors are embedded again, the others reused
+        if vs.ndim == 2 and len(ks) == len(vs) and all(isinstance(k, str) for k in ks):
+            out.update((k, v) for k, v in zip(ks, vs, strict=True) if np.isfinite(v).all())
+    return out
 
 
 def source_sha256(path: Path) -> str:

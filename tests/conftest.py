@@ -148,7 +148,7 @@ def fake_assistant(tmp_path_factory, source_path):
 
     root = tmp_path_factory.mktemp("fake-assistant")
     index = load_or_build(IndexConfig(source=Path(source_path), out_dir=root / "index", model="fake"))
-    return Assistant(index, sentence_cache=root / "sentences")
+    return Assistant(index)
 
 
 @pytest.fixture(scope="session")
@@ -160,4 +160,4 @@ def real_assistant(tmp_path_factory, source_path, real_embedder):
     root = tmp_path_factory.mktemp("real-assistant")
     config = IndexConfig(source=Path(source_path), out_dir=root / "index")
     index = load_or_build(config, embedder=real_embedder)
-    return Assistant(index, sentence_cache=root / "sentences")
+    return Assistant(index)

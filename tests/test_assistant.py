@@ -195,7 +195,7 @@ def test_a_question_about_the_trusts_gets_each_relevant_trust_before_a_second_fr
 def _extract(text: str, question: str, cfg=None, **chunk_fields) -> Extract:
     chunk = make_chunk("x", text, trust=RIVER, **chunk_fields)
     embedder = FakeEmbedder()
-    bank = SentenceBank.build((chunk,), embedder, None)
+    bank = SentenceBank.build((chunk,), embedder)
     vocab = Vocabulary.build([chunk], [RIVER])
     facts = derive([chunk])
     u = understand(question, Names(facts, vocab.surface), vocab)

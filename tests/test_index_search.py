@@ -9,6 +9,7 @@ from conftest import make_chunk
 from index.dense import DenseIndex
 from index.embedder import FakeEmbedder, embedded_text
 from index.lexical import LexicalIndex
+from index.records import Sentences
 from index.search import Index
 from ingest.facts import derive
 
@@ -32,8 +33,9 @@ def make_index(kind: str = "flat", embedder: FakeEmbedder | None = None, stem: b
     embedder = embedder or FakeEmbedder()
     dense = dense_index(kind, embedder)
     lexical = LexicalIndex.build([embedded_text(c) for c in CHUNKS], CHUNKS, stem=stem)
+    no_sentences = Sentences(np.zeros((0, 3), np.int32), np.zeros((0, embedder.dim), np.float32))
     return Index(dir=None, chunks=CHUNKS, manifest={}, embedder=embedder, dense=dense, bm25=lexical,  # type: ignore
-                 facts=derive(CHUNKS))
+                 facts=derive(CHUNKS), sentences=no_sentences)
 
 
 @pytest.mark.parametrize("kind", ["flat", "hnsw"])

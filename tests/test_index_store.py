@@ -19,6 +19,7 @@ from index.fsutil import sha256_file
 
 FILES = [
     "manifest.json", "chunks.jsonl", "vectors.faiss", "embeddings.npy", "embedding_keys.json", "facts.json",
+    "sentences.npy", "sentence_spans.npy",
     "bm25/data.csc.index.npy", "bm25/indices.csc.index.npy", "bm25/indptr.csc.index.npy",
     "bm25/params.index.json", "bm25/vocab.index.json",
 ]
@@ -46,7 +47,7 @@ def test_folder_holds_the_documented_files_and_no_pickle(index_config):
     assert m["source"]["sha256"] == sha256_file(index_config.source_path)
     assert m["chunker"] == {"version": "paragraphs-1", "settings": {"split": "blank lines"}}
     assert m["model"]["id"] == FakeEmbedder().id and m["model"]["dim"] == 64 and m["model"]["normalize"] is True
-    assert m["counts"] == {"chunks": 8, "vectors": 8, "bm25_docs": 8}
+    assert m["counts"] == {"chunks": 8, "vectors": 8, "bm25_docs": 8, "sentences": 8}
     assert set(m["versions"]) >= {"faiss-cpu", "bm25s", "sentence-transformers"}
     assert m["files"] == {rel: sha256_file(folder / rel) for rel in FILES if rel != "manifest.json"}
     assert m["config"]["stem"] is True and m["bm25"]["stem"] is True and m["vectors"]["kind"] == "flat"
@@ -108,8 +109,10 @@ def test_damaged_file_is_refused_then_rebuilt(index_config, rel, how):
     assert {k: v for k, v in after.items() if k != "manifest.json"} == {
         k: v for k, v in before.items() if k != "manifest.json"
     }
-    cache_damaged = rel in ("embeddings.npy", "embedding_keys.json", "manifest.json")
-    assert embedder.documents_encoded == (len(idx.chunks) if cache_damaged else 0)
+    sentences = idx.manifest["counts"]["sentences"]
+    embedded_again = {"embeddings.npy": len(idx.chunks), "sentences.npy": sentences,
+                      "embedding_keys.json": len(idx.chunks) + sentences, "manifest.json": len(idx.chunks) + sentences}
+    assert embedder.documents_encoded == embedded_again.get(rel, 0)
     load(index_config)  # loads cleanly now
 
 
@@ -158,12 +161,13 @@ def test_counts_are_checked_even_when_hashes_agree(index_config):
 def test_incremental_rebuild_embeds_only_changed_chunks(index_config, tmp_path):
     embedder = FakeEmbedder()
     first = build_fake(index_config, embedder)
-    assert embedder.documents_encoded == len(first.chunks) == 8
+    total = len(first.chunks) + first.manifest["counts"]["sentences"]  # chunk and sentence vectors
+    assert len(first.chunks) == 8 and embedder.documents_encoded == total
     text = SYNTHETIC_REPORT.replace("twelve beds", "fourteen beds")
     index_config.source_path.write_text(text, encoding="utf-8")
     second = load(index_config, embedder, rebuild=True)
-    assert embedder.documents_encoded == 8 + 1
-    assert second.manifest["build"] == second.manifest["build"] | {"embedded": 1, "reused": 7}
+    assert embedder.documents_encoded == total + 2  # the changed chunk and its changed sentence
+    assert second.manifest["build"] == second.manifest["build"] | {"embedded": 2, "reused": total - 2}
     # the reused vectors land on the right rows: same as a build from scratch
     fresh = replace(index_config, out_dir=tmp_path / "fresh")
     build_fake(fresh)
@@ -173,7 +177,7 @@ def test_incremental_rebuild_embeds_only_changed_chunks(index_config, tmp_path):
     # another model id shares nothing
     other = FakeEmbedder(name="other")
     load(index_config, other, rebuild=True)
-    assert other.documents_encoded == 8
+    assert other.documents_encoded == total
 
 
 def test_concurrent_loaders_build_once(index_config):
@@ -194,7 +198,8 @@ def test_concurrent_loaders_build_once(index_config):
     for t in threads:
         t.join()
     assert not errors and len(results) == 4
-    assert embedder.documents_encoded == 8  # one build; the others waited on the lock, then loaded it
+    built = len(results[0].chunks) + results[0].manifest["counts"]["sentences"]
+    assert embedder.documents_encoded == built  # one build; the others waited on the lock, then loaded it
 
 
 def test_unwritable_folder_is_an_index_fault(index_config, tmp_path):

@@ -50,7 +50,9 @@ def test_the_real_report_gives_every_trust_a_short_form_and_its_ratings(doc):
     assert {p.name for p in facts.people} >= {"Jane Wells", "Rob Webster"}
 
 
-words = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9), min_size=1, max_size=6)
+LINKS = {"and", "of", "the", "for", "in", "at"}  # linking words give no letters (see spells_initials)
+word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9).filter(lambda w: w not in LINKS)
+words = st.lists(word, min_size=1, max_size=6)
 
 
 @given(words, st.data())

@@ -9,7 +9,9 @@ are imported inside functions, so `--help` is instant. The page itself lives in 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -26,11 +28,75 @@ def build_app(asst: Any, **options: Any):
     return build(asst, **options)
 
 
-def launch(demo: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, share: bool = False, **kwargs: Any):
-    """`demo.launch` with the page's theme and stylesheet; returns what Gradio returns (app, local url, share url)."""
-    from ui_parts.app import launch_options
+class Served:
+    """A running server: its URL, and `close()` to stop it (waits for the server thread)."""
 
-    return demo.launch(server_name=host, server_port=port, share=share, **launch_options(), **kwargs)
+    def __init__(self, url: str, server: Any = None, thread: Any = None, demo: Any = None) -> None:
+        self.url, self._server, self._thread, self._demo = url, server, thread, demo
+
+    def wait(self) -> None:
+        """Block until the server stops (Ctrl-C stops it)."""
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(0.5)
+        except KeyboardInterrupt:
+            self.close()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._thread.join(10)
+        if self._demo is not None:
+            self._demo.close()
+
+
+def launch(
+    demo: Any,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    share: bool = False,
+    allow_hosts: tuple[str, ...] = (),
+    limits: Any = None,
+    quiet: bool = False,
+) -> Served:
+    """Serve `demo` behind the edge guard (ui_parts/edge.py) on host:port, in a background thread.
+
+    With `share`, Gradio's own launcher opens a public link (the guard then also admits *.gradio.live).
+    """
+    import uvicorn
+    from fastapi import FastAPI
+    from starlette.middleware import Middleware
+
+    from ui_parts.app import launch_options
+    from ui_parts.edge import EdgeGuard, EdgeLimits, HeadTimeoutH11, allowed_hosts
+
+    limits = limits or EdgeLimits()
+    hosts = allowed_hosts(host, allow_hosts)
+    if share:
+        guard = Middleware(EdgeGuard, hosts=(*hosts, "*.gradio.live"), port=None, limits=limits)
+        _, local, shared = demo.launch(server_name=host, server_port=port, share=True, prevent_thread_lock=True,
+                                       quiet=quiet, app_kwargs={"middleware": [guard]}, **launch_options())
+        return Served(shared or local, demo=demo)
+    import gradio as gr
+
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    gr.mount_gradio_app(app, demo, path="", server_name=host, server_port=port, **launch_options())
+    guarded = EdgeGuard(app, hosts=hosts, port=port, limits=limits)
+    HeadTimeoutH11.head_timeout = limits.head_timeout
+    config = uvicorn.Config(guarded, host=host, port=port, http=HeadTimeoutH11, proxy_headers=limits.behind_proxy,
+                            server_header=False, log_config=None, log_level="warning" if quiet else "info",
+                            timeout_keep_alive=5, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="chat-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise OSError(f"the server did not start on {host}:{port}")
+        time.sleep(0.02)
+    shown = f"[{host}]" if ":" in host else host
+    return Served(f"http://{shown}:{port}/", server, thread)
 
 
 def load_assistant(index_dir: str | None = None, *, rebuild: bool = True, progress: bool = True):
@@ -55,6 +121,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--share", action="store_true", help="also open a public gradio.live link (off by default)")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also answer requests addressed to this host name (repeatable; loopback names always)")
+    parser.add_argument("--behind-proxy", action="store_true",
+                        help="trust X-Forwarded-* headers (only behind a proxy you run)")
     parser.add_argument(
         "--feedback",
         help="JSON lines file for thumbs up/down (default: $DI_FEEDBACK or feedback/feedback.jsonl)",
@@ -82,11 +152,19 @@ def main(argv: list[str] | None = None) -> int:
     feedback = Path(args.feedback) if args.feedback else default_path()
     say(f"Ready in {time.perf_counter() - start:.1f} s. Feedback is appended to {feedback}.")
     demo = build_app(asst, feedback_path=feedback)
+    from ui_parts.edge import EdgeLimits, RepeatFilter
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RepeatFilter())  # a flood of identical errors is counted, not written out
     try:
-        launch(demo, args.host, args.port, share=args.share)
+        served = launch(demo, args.host, args.port, share=args.share, allow_hosts=tuple(args.allow_host),
+                        limits=EdgeLimits(behind_proxy=args.behind_proxy))
     except OSError as e:
         say(f"error: cannot serve on {args.host}:{args.port}: {e}")
         return 1
+    say(f"Serving {served.url} (Ctrl-C stops it).")
+    served.wait()
     return 0
 
 

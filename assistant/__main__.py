@@ -2,8 +2,9 @@
 
 batch reads one JSON object per line on stdin, `{"id", "question", "history": [earlier user questions]}`, and
 writes one line per input on stdout, in the same order:
-`{"id", "answer", "extracts": [...], "trusts_covered", "abstained", "latency_ms"}`; a line it cannot use gets
-`{"id", "error"}` and the others are still answered.
+`{"id", "answer", "extracts": [...], "trusts_covered", "abstained", "latency_ms"}`; a line it cannot use (not
+JSON, not UTF-8, blank, no question) gets `{"id", "error"}` and the others are still answered. Output is strict
+JSON (no NaN or Infinity).
 """
 
 from __future__ import annotations
@@ -70,27 +71,45 @@ def _parse(line: str | bytes) -> Any:
         except UnicodeDecodeError as e:
             raise ValueError(f"not UTF-8 text (bad byte at offset {e.start})") from None
     try:
-        return json.loads(line)
+        return json.loads(line, parse_constant=_not_json, parse_float=_finite)
     except json.JSONDecodeError as e:
         raise ValueError(f"not valid JSON: {e.msg}") from None
     except RecursionError:  # json's parser recurses once per level of nesting
         raise ValueError("not valid JSON: nested too deeply to read") from None
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"not valid JSON: the number {text[:20]} is too large")
+    return value
+
+
+def _not_json(name: str) -> Any:
+    """json.loads calls this for NaN, Infinity and -Infinity, which JSON does not have."""
+    raise ValueError(f"not valid JSON: {name} is not a JSON value")
+
+
 def run_batch(asst, lines, out) -> int:
-    """Answer every line (str, or bytes to be read as UTF-8); returns how many lines got an error record."""
+    """Answer every line (str, or bytes to be read as UTF-8), one output line per input line, blank lines
+    included (they get an error record); returns how many lines got an error record."""
     errors = 0
     for n, line in enumerate(lines, start=1):
+        line = line[:-1] if line[-1:] in (b"\n", "\n") else line
         if not line.strip():
+            record: dict[str, Any] = {"id": None, "line": n, "error": "empty line: each line must be a JSON object"}
+            errors += 1
+            out.write(json.dumps(record) + "\n")
+            out.flush()
             continue
         try:
             obj = _parse(line)
         except ValueError as e:
-            record: dict[str, Any] = {"id": None, "line": n, "error": str(e)}
+            record = {"id": None, "line": n, "error": str(e)}
         else:
             record = batch_record(asst, obj)
         errors += "error" in record
-        text = json.dumps(record, ensure_ascii=False)
+        text = json.dumps(record, ensure_ascii=False, allow_nan=False)  # strict JSON out, always
         if _has_surrogates(text):  # "\ud800" is valid JSON but not UTF-8: write it escaped, as it came in
             text = json.dumps(record)
         out.write(text + "\n")

@@ -30,8 +30,14 @@ from assistant.sentences import SentenceBank
 from assistant.text import QUESTION, Vocabulary, terms
 from assistant.understanding import Understanding, understand
 from assistant.validate import clean_filters, clean_history, clean_question
+from errors import ValidationError
 from ingest.pipeline import read_source
 from ingest.records import Speaker
+
+
+def _check_deadline(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise ValidationError("This took too long to answer (the server is busy); please ask again.")
 
 
 class Assistant:
@@ -78,17 +84,25 @@ class Assistant:
         return self._ask(q, conversation or Conversation(), clean_filters(filters, self.sections, self.names))
 
     def ask_history(
-        self, question: str, history: Sequence[str] = (), filters: Filters | None = None
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        filters: Filters | None = None,
+        *,
+        deadline: float | None = None,
     ) -> Answer:
         """Answer `question` after replaying `history` (earlier user questions, oldest first).
 
-        Input is checked once, here, not again for every replayed turn.
+        Input is checked once, here, not again for every replayed turn. `deadline` (a `time.monotonic()` value):
+        past it, the work stops with a ValidationError instead of going on.
         """
         q = clean_question(question, self.config.max_question_chars)
         cleaned = clean_filters(filters, self.sections, self.names)
         conversation = Conversation()
         for earlier in clean_history(history, self.config.max_history):
+            _check_deadline(deadline)
             conversation = self._ask(earlier, conversation, cleaned)[1]
+        _check_deadline(deadline)
         return self._ask(q, conversation, cleaned)[0]
 
     # -- one turn ------------------------------------------------------------------------------------------

@@ -193,7 +193,7 @@ def main() -> int:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     workdir = Path(tempfile.mkdtemp(prefix="load-ui-"))
-    proc = demo = None
+    proc = served = None
     t = time.perf_counter()
     if args.in_process:
         import ui
@@ -205,7 +205,7 @@ def main() -> int:
         asst.ask(ui.WARM_UP_QUESTION)
         options = {"queue_size": args.queue_size} if args.queue_size else {}
         demo = ui.build_app(asst, feedback_path=workdir / "feedback.jsonl", **options)
-        ui.launch(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+        served = ui.launch(demo, "127.0.0.1", port, quiet=True)
         wait_until_serving(url, None, args.startup_timeout)
     else:
         proc = start_subprocess(port, workdir / "feedback.jsonl", args.startup_timeout)
@@ -233,8 +233,8 @@ def main() -> int:
     finally:
         if proc is not None:
             stop(proc)
-        if demo is not None:
-            demo.close()
+        if served is not None:
+            served.close()
 
     calls = args.sessions * args.questions
     lat = results.latencies_ms

@@ -107,7 +107,8 @@ def feedback(args: argparse.Namespace) -> int:
     for item in found.items:
         print(json.dumps(item, ensure_ascii=False))
     print(f"{len(found.items)} candidates, {found.skipped} lines not up-voted, "
-          f"{len(found.unknown)} unknown chunk ids", file=sys.stderr)
+          f"{len(found.unknown)} unknown chunk ids, {len(found.bad)} malformed lines skipped"
+          + (f" (lines {', '.join(map(str, found.bad[:10]))})" if found.bad else ""), file=sys.stderr)
     return 0
 
 

@@ -27,6 +27,7 @@ class FeedbackCandidates:
     items: list[dict[str, Any]]  # gold-shaped dicts, ids f001, f002, ...
     unknown: list[str]  # chunk ids in the feedback that the current chunks lack
     skipped: int  # lines not up-voted
+    bad: tuple[int, ...] = ()  # line numbers that are not feedback records (skipped, not fatal)
 
 
 def is_up(vote: Any) -> bool:
@@ -38,9 +39,10 @@ def is_up(vote: Any) -> bool:
 
 
 def candidates(lines: Iterable[str], chunks: Mapping[str, Chunk]) -> FeedbackCandidates:
-    """Candidate gold items from feedback JSON lines; raise ValueError naming the first malformed line."""
+    """Candidate gold items from feedback JSON lines; a malformed line is counted in `bad` and skipped."""
     items: list[dict[str, Any]] = []
     unknown: list[str] = []
+    bad: list[int] = []
     skipped = 0
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
@@ -48,8 +50,9 @@ def candidates(lines: Iterable[str], chunks: Mapping[str, Chunk]) -> FeedbackCan
         try:
             row = json.loads(line)
             question, history, ids = row["question"], list(row.get("history") or []), list(row["chunk_ids"])
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
-            raise ValueError(f"feedback line {lineno}: {e}") from e
+        except (json.JSONDecodeError, KeyError, TypeError):
+            bad.append(lineno)
+            continue
         if not is_up(row.get("vote")):
             skipped += 1
             continue
@@ -65,4 +68,4 @@ def candidates(lines: Iterable[str], chunks: Mapping[str, Chunk]) -> FeedbackCan
             "speaker": None,
             "answer": str(row.get("answer") or ""),
         })
-    return FeedbackCandidates(items, unknown, skipped)
+    return FeedbackCandidates(items, unknown, skipped, tuple(bad))

@@ -12,7 +12,9 @@ keyed by model, weights, splitter settings and the chunk texts. Left out: any ot
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -49,23 +51,59 @@ def _cache_key(embedder: Any, texts: Sequence[str]) -> str:
 
 
 def cached_vectors(embedder: Any, texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
-    """Document vectors for `texts`, read from or written (atomically) to `cache_dir` when given."""
-    path = cache_dir / f"fixed-{_cache_key(embedder, texts)}.npy" if cache_dir else None
-    if path is not None and path.is_file():
-        vectors = np.load(path, allow_pickle=False)
-        if vectors.shape[0] == len(texts):
-            return vectors
+    """Document vectors for `texts`, read from or written (atomically) to `cache_dir` when given.
+
+    The cache file is named by a hash of the model, its weights, the splitter settings and the texts; a small
+    manifest beside it holds the model id and the file's sha256, so a damaged, truncated or non-finite cache is
+    noticed and encoded again rather than trusted. A write that fails leaves no temporary file behind.
+    """
+    key = _cache_key(embedder, texts)
+    path = cache_dir / f"fixed-{key}.npy" if cache_dir else None
+    if path is not None:
+        cached = _read_cached(path, embedder, len(texts))
+        if cached is not None:
+            return cached
     vectors = np.ascontiguousarray(embedder.encode_documents(list(texts)), dtype=np.float32)
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".fixed-", suffix=".npy", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                np.save(fh, vectors, allow_pickle=False)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # an unwritable cache only costs time next run
+        buffer = io.BytesIO()
+        np.save(buffer, vectors, allow_pickle=False)
+        data = buffer.getvalue()
+        meta = json.dumps({"model": embedder.id, "rows": len(texts), "sha256": hashlib.sha256(data).hexdigest()})
+        for target, content in ((path, data), (path.with_suffix(".json"), meta.encode())):
+            if not _write_atomically(target, content):
+                break  # an unwritable cache only costs time next run
     return vectors
+
+
+def _read_cached(path: Path, embedder: Any, rows: int) -> np.ndarray | None:
+    try:
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        if meta.get("model") != embedder.id or meta.get("sha256") != hashlib.sha256(data).hexdigest():
+            return None
+        vectors = np.load(io.BytesIO(data), allow_pickle=False)
+    except (OSError, ValueError, AttributeError):
+        return None
+    ok = vectors.ndim == 2 and vectors.shape[0] == rows and np.isfinite(vectors).all()
+    return vectors if ok else None
+
+
+def _write_atomically(path: Path, data: bytes) -> bool:
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".fixed-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return False
 
 
 @dataclass(frozen=True, eq=False)

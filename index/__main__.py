@@ -85,10 +85,16 @@ def cmd_info(args: argparse.Namespace) -> int:
 
     folder = args.dir or IndexConfig().out_path
     manifest, _ = read_manifest(folder)
+    problems = []
     if manifest is not None:
-        for label, value in _summary(folder, manifest):
+        try:
+            rows = _summary(folder, manifest)
+        except (KeyError, TypeError, ValueError) as e:  # a valid checksum over a manifest of another shape
+            rows = []
+            problems.append(f"the manifest lacks an expected entry ({e})")
+        for label, value in rows:
             print(f"{label:<9} {value}")
-    problems = verify(folder)
+    problems += verify(folder)
     for problem in problems:
         print(f"problem: {problem}", file=sys.stderr)
     verdict = f"{len(problems)} problem(s); `python -m index build` rebuilds it" if problems else "OK"
@@ -108,8 +114,9 @@ def _summary(folder: Path, m: dict[str, Any]) -> list[tuple[str, str]]:
                   f"weights sha256 {str(model['weights_sha256'])[:16]}…)"),
         ("vectors", f"FAISS {vec['kind']}, {vec['metric']}"),
         ("bm25", f"{bm['method']} k1={bm['k1']} b={bm['b']}, {stem}, stopwords {bm['stopwords']}"),
-        ("counts", f"{n['chunks']} chunks, {n['vectors']} vectors, {n['bm25_docs']} BM25 documents "
-                   f"(embedded {b['embedded']}, reused {b['reused']} from the cache)"),
+        ("counts", f"{n['chunks']} chunks, {n['vectors']} vectors, {n['bm25_docs']} BM25 documents, "
+                   f"{n['sentences']} sentence vectors (embedded {b['embedded']}, reused {b['reused']} from the "
+                   "cache)"),
         ("versions", ", ".join(f"{k} {v}" for k, v in m["versions"].items())),
         ("files", ", ".join(m["files"])),
     ]

@@ -58,8 +58,8 @@ def test_feedback_becomes_candidate_gold_items(doc) -> None:
     assert cand["relevant"] == [" ".join(first.text.split()[:30])]
     assert cand["trusts"] == ([first.trust] if first.trust else [])
     assert set(cand) == {"id", "type", "question", "history", "relevant", "trusts", "speaker", "answer"}
-    with pytest.raises(ValueError, match="line 1"):
-        candidates(["{not json"], chunks)
+    broken = candidates(["{not json", lines[0], '{"question": "half a line', ""], chunks)
+    assert broken.bad == (1, 3) and len(broken.items) == 1  # bad lines are counted and skipped, not fatal
 
 
 def test_feedback_command(doc, tmp_path: Path) -> None:

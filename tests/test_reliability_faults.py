@@ -201,6 +201,8 @@ BAD_LINES = [
     ('{"id": "h-text", "question": "and lincs?", "history": "how did oxleas fix beds?"}', "history"),
     ('{"id": "h-long", "question": "and lincs?", "history": ' + json.dumps(["beds"] * 50) + "}", "history"),
     ('{"id": "big", "question": "' + "x" * 100_000 + '"}', "100,000 characters"),
+    ('{"id": NaN, "question": "beds"}', "NaN is not a JSON value"),
+    ("   ", "empty line"),  # a blank line is answered too: one output line per input line
 ]
 
 
@@ -208,10 +210,10 @@ def test_batch_subprocess_answers_every_good_line_around_bad_ones(fake_index_dir
     lines = [json.dumps(GOOD)]
     for n, (line, _) in enumerate(BAD_LINES):
         lines += [line, json.dumps({**GOOD, "id": f"good-{n}"})]
-    lines.insert(3, "   ")  # a blank line is skipped, not answered
     out = run(["-m", "assistant", "batch"], env={"DI_INDEX_DIR": str(fake_index_dir)}, stdin="\n".join(lines) + "\n")
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-2000:]
-    records = [json.loads(line) for line in out.stdout.splitlines()]
+    strict = {"parse_constant": lambda name: pytest.fail(f"output holds {name}, which is not JSON")}
+    records = [json.loads(line, **strict) for line in out.stdout.split("\n") if line]
     assert len(records) == 1 + 2 * len(BAD_LINES)
     assert records[0]["id"] == "good" and records[0]["extracts"] and "error" not in records[0]
     for n, (line, says) in enumerate(BAD_LINES):

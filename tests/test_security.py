@@ -63,11 +63,11 @@ def served(demo) -> Iterator[tuple[str, int]]:
     import ui
 
     port = free_port()
-    ui.launch(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    served = ui.launch(demo, "127.0.0.1", port, quiet=True)
     try:
         yield f"http://127.0.0.1:{port}/", port
     finally:
-        demo.close()
+        served.close()
 
 
 def get_raw(port: int, path: str, method: str = "GET", headers: dict[str, str] | None = None,

@@ -17,10 +17,13 @@ from contextlib import contextmanager
 from assistant.records import Answer, Conversation, Extract, Filters, Turn
 from errors import ValidationError
 from ingest.records import Speaker
+from ui_parts.edge import EdgeLimits
 
 PAYLOAD = "<img src=x onerror=alert(1)> **bold** [link](javascript:alert(1)) `code` $x$"
 OXLEAS = "Oxleas NHS Foundation Trust"
 LINCOLNSHIRE = "Lincolnshire Partnership NHS Foundation Trust"
+
+TEST_LIMITS = EdgeLimits(rate=1000.0, burst=1000)  # tests ask far faster than a person: no rate limit here
 
 
 @functools.cache
@@ -97,7 +100,7 @@ class FakeAssistant:
         answer = fake_answer(question, (fake_extract(text, trust, speaker=speaker),))
         return answer, conversation.add(Turn(question=question, answer=answer))
 
-    def ask_history(self, question, history=(), filters=None):
+    def ask_history(self, question, history=(), filters=None, *, deadline=None):
         conversation = Conversation()
         for earlier in history:
             conversation = self.ask(earlier, conversation, filters)[1]
@@ -116,8 +119,8 @@ def serving(demo) -> Iterator[str]:
     import ui
 
     port = free_port()
-    ui.launch(demo, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    served = ui.launch(demo, "127.0.0.1", port, quiet=True, limits=TEST_LIMITS)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
-        demo.close()
+        served.close()

@@ -26,6 +26,8 @@ from ui_parts.chat import (
     Session,
     api_answer,
     api_filters,
+    api_history,
+    as_text,
     compare,
     error_record,
     make_filters,
@@ -52,6 +54,8 @@ INTRO = (
     "report's own words, each extract cited by trust, section, page and speaker. Open **Sources** under an answer "
     "to read the full passage."
 )
+SESSION_IDLE_S = 3600  # a chat untouched for an hour is dropped from memory
+MAX_SESSIONS = 1000  # chats kept in memory at once (the least recently used goes first)
 PLACEHOLDER = "Ask about what the seven trusts did to improve, or pick an example on the right."
 
 
@@ -59,7 +63,7 @@ def launch_options() -> dict[str, Any]:
     """Styling for `Blocks.launch` (Gradio 6 takes theme and CSS there). System fonts: no web-font downloads."""
     fonts = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
     theme = gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=fonts, font_mono=["ui-monospace", "monospace"])
-    # max_file_size: the page takes no uploads, so Gradio's upload route refuses anything a stranger's page posts
+    # max_file_size: the page takes no uploads; the edge guard refuses the upload route anyway (belt and braces)
     return {"css": CSS, "theme": theme, "ssr_mode": False, "max_file_size": 1}
 
 
@@ -88,20 +92,23 @@ def build_app(
     def on_compare(
         session: Session, message: str, trusts: list[str], themes: list[str], sidebars: bool, quotes: bool
     ) -> str:
-        query = session.last_query() or (message.strip() if isinstance(message, str) else "")
-        if not query:
+        asked = session.last_asked()
+        if asked is None and isinstance(message, str) and message.strip():
+            asked = (message.strip(), ())
+        if asked is None:
             return compare_notice_html("Ask a question first, then compare the trusts on it.")
-        problem = too_long(query, max_chars)
+        question, history = asked
+        problem = too_long(question, max_chars)
         if problem:
             return compare_notice_html(problem)
         try:
-            rows = compare(asst, query, make_filters(trusts, themes, sidebars, quotes, choices))
+            rows = compare(asst, question, history, make_filters(trusts, themes, sidebars, quotes, choices))
         except AssistantError as e:
             return compare_notice_html(str(e))
         except Exception:
-            log.exception("compare for %r failed", query[:200])
+            log.exception("compare for %r failed", question[:200])
             return compare_notice_html("Sorry, something went wrong while comparing. The error has been logged.")
-        return compare_html(query, rows)
+        return compare_html(session.last_query() or question, rows)
 
     def on_like(session: Session, data: gr.LikeData) -> Session:
         session, level, text = save_vote(feedback, session, data.index, data.liked)
@@ -134,11 +141,11 @@ def build_app(
 
     def compare_api(question: str, history: list[str] | None = None) -> list[dict]:
         """The best extract from each trust for `question` (after `history`); extract is null when none is relevant."""
-        answered = api_answer(asst, question, history, api_filters(None, None, None), max_chars)
-        if answered["error"]:
-            return [{"trust": None, "extract": None, "error": answered["error"]}]
+        problem = too_long(question, max_chars) if isinstance(question, str) else "The question must be text."
+        if problem:
+            return [{"trust": None, "extract": None, "error": problem}]
         try:
-            rows = compare(asst, answered["query"], api_filters(None, None, None))
+            rows = compare(asst, as_text(question), api_history(history), api_filters(None, None, None))
         except AssistantError as e:
             return [{"trust": None, "extract": None, "error": str(e)}]
         return [
@@ -147,7 +154,7 @@ def build_app(
         ]
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        session = gr.State(Session())
+        session = gr.State(Session(), time_to_live=SESSION_IDLE_S)  # an idle chat is forgotten
         gr.Markdown(INTRO, elem_id="di-intro")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=420):
@@ -185,11 +192,13 @@ def build_app(
                     trusts = gr.Dropdown(
                         choices=[(short_trust(t), t) for t in asst.trusts],
                         multiselect=True,
+                        allow_custom_value=True,  # an unknown name is answered by the assistant, not refused by Gradio
                         label="Trusts",
                         info="Leave empty for all.",
                     )
                     themes = gr.Dropdown(
-                        choices=list(choices), multiselect=True, label="Sections / themes", info="Leave empty for all."
+                        choices=list(choices), multiselect=True, label="Sections / themes", info="Leave empty for all.",
+                        allow_custom_value=True,
                     )
                     sidebars = gr.Checkbox(value=True, label="Include sidebars (boxed case studies)")
                     quotes = gr.Checkbox(value=True, label="Include pull quotes")
@@ -214,4 +223,5 @@ def build_app(
         gr.api(compare_api, api_name="compare")
 
     demo.queue(max_size=queue_size, default_concurrency_limit=concurrency)
+    demo.state_session_capacity = MAX_SESSIONS  # beyond this many chats in memory, the oldest is forgotten
     return demo

@@ -11,6 +11,7 @@ Left out: rendering (render.py), writing votes (feedback.py), components and eve
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
@@ -25,6 +26,11 @@ from ui_parts.render import CompareRow, answer_html, notice_html, user_html
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000  # checked here before anything else touches the text; the assistant has the same cap
+MAX_HISTORY = 20  # earlier questions an API call may replay (the assistant's own cap)
+MAX_LIST_ITEMS = 50  # trusts, sections or kinds in one call: more than any report has
+MAX_ITEM_CHARS = 200  # one trust or section name
+MAX_EXCHANGES = 100  # a chat keeps its last this many exchanges on screen (and replays only the assistant's last 20)
+TIME_BUDGET_S = 20.0  # an answer that takes longer (a long history on a busy machine) is refused, not waited for
 Vote = Literal["up", "down", "cleared"]
 
 
@@ -37,7 +43,10 @@ class AssistantLike(Protocol):
         self, question: str, conversation: Conversation | None = None, filters: Filters | None = None
     ) -> tuple[Answer, Conversation]: ...
 
-    def ask_history(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> Answer: ...
+    def ask_history(
+        self, question: str, history: Sequence[str] = (), filters: Filters | None = None, *,
+        deadline: float | None = None,
+    ) -> Answer: ...
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,10 @@ class Session:
         """The latest answered question as the assistant understood it (follow-ups resolved)."""
         return next((ex.answer.query for ex in reversed(self.exchanges) if ex.answer), None)
 
+    def last_asked(self) -> tuple[str, tuple[str, ...]] | None:
+        """The latest answered question as typed, with the questions before it (to ask it again elsewhere)."""
+        return next(((ex.question, ex.history) for ex in reversed(self.exchanges) if ex.answer), None)
+
 
 def too_long(message: str, max_chars: int = MAX_MESSAGE_CHARS) -> str | None:
     if len(message) > max_chars:
@@ -85,8 +98,12 @@ def as_text(value: str) -> str:
 def respond(
     asst: AssistantLike, session: Session, message: Any, filters: Filters, max_chars: int = MAX_MESSAGE_CHARS
 ) -> Session:
-    """The session after `message`; a refused or failed question becomes a reply, never an exception."""
+    """The session after `message`; a refused or failed question becomes a reply, never an exception. A long
+    chat keeps its last `MAX_EXCHANGES` exchanges and the conversation its last `MAX_HISTORY` turns."""
     text = as_text(message) if isinstance(message, str) else ""
+    if len(session.conversation.turns) > MAX_HISTORY or len(session.exchanges) >= MAX_EXCHANGES:
+        session = replace(session, conversation=Conversation(session.conversation.turns[-MAX_HISTORY:]),
+                          exchanges=session.exchanges[-(MAX_EXCHANGES - 1) :])
     history = tuple(t.question for t in session.conversation.turns)
     problem = "Please type a question." if not isinstance(message, str) else too_long(text, max_chars)
     answer, conversation = None, session.conversation
@@ -147,11 +164,13 @@ def make_filters(
 
 
 # -- compare and the scripted API ------------------------------------------------------------------------------------
-def compare(asst: AssistantLike, query: str, filters: Filters) -> list[CompareRow]:
-    """For each trust (those filtered, else all the report covers), the best extract the assistant finds, or None."""
+def compare(asst: AssistantLike, question: str, history: Sequence[str], filters: Filters) -> list[CompareRow]:
+    """For each trust (those filtered, else all the report covers), the best extract the assistant finds for
+    `question` after `history` (so a follow-up is read as it was in the chat), or None."""
     rows = []
+    deadline = time.monotonic() + TIME_BUDGET_S
     for trust in filters.trusts or asst.trusts:
-        answer, _ = asst.ask(query, None, replace(filters, trusts=(trust,)))
+        answer = asst.ask_history(question, list(history), replace(filters, trusts=(trust,)), deadline=deadline)
         best = None if answer.abstained else next((e for e in answer.extracts if e.trust == trust), None)
         rows.append(CompareRow(trust=trust, best=best))
     return rows
@@ -185,15 +204,33 @@ def error_record(question: Any, message: str) -> dict[str, Any]:
 
 
 def api_filters(trusts: Any, sections: Any, kinds: Any) -> Filters:
-    """Filters from an API call's lists (None or [] = no restriction); ValidationError if they are not lists of text."""
+    """Filters from an API call's lists (None or [] = no restriction); ValidationError if they are not short lists
+    of short names. Checked once per call, before anything is replayed."""
     values = []
     for name, value in (("trusts", trusts), ("sections", sections), ("kinds", kinds)):
         if value is None:
             value = []
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ValidationError(f"{name} must be a list of names.")
-        values.append(tuple(value))
+        if len(value) > MAX_LIST_ITEMS:
+            raise ValidationError(f"{name} may list at most {MAX_LIST_ITEMS} names; this call lists {len(value):,}.")
+        if any(len(v) > MAX_ITEM_CHARS for v in value):
+            raise ValidationError(f"Each of {name} must be at most {MAX_ITEM_CHARS} characters.")
+        values.append(tuple(dict.fromkeys(value)))
     return Filters(trusts=values[0], sections=values[1], kinds=values[2])
+
+
+def api_history(history: Any) -> list[str]:
+    """An API call's history (None = none): at most MAX_HISTORY questions of at most MAX_MESSAGE_CHARS each."""
+    if history is None:
+        return []
+    if not isinstance(history, list | tuple) or not all(isinstance(h, str) for h in history):
+        raise ValidationError("The history must be a list of earlier questions.")
+    if len(history) > MAX_HISTORY:
+        raise ValidationError(f"The history has {len(history)} turns; at most {MAX_HISTORY} are used.")
+    if any(len(h) > MAX_MESSAGE_CHARS for h in history):
+        raise ValidationError(f"Each earlier question must be under {MAX_MESSAGE_CHARS:,} characters.")
+    return [as_text(h) for h in history]
 
 
 def api_answer(
@@ -207,7 +244,9 @@ def api_answer(
     if problem:
         return error_record(question, problem)
     try:
-        return answer_record(asst.ask_history(question, history if history is not None else [], filters))
+        earlier = api_history(history)
+        deadline = time.monotonic() + TIME_BUDGET_S
+        return answer_record(asst.ask_history(question, earlier, filters, deadline=deadline))
     except AssistantError as e:
         return error_record(question, str(e))
     except Exception:

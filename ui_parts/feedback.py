@@ -2,13 +2,15 @@
 
 A line: {"question", "history" (earlier questions), "answer" (markdown), "chunk_ids", "vote" ("up" | "down" |
 "cleared" when a thumb is taken back), "time" (ISO 8601, UTC)}; eval/feedback.py turns up-votes into candidate
-gold items. Each line goes out in one `write` on a file opened for appending, so concurrent writers (threads or
-processes) do not interleave within a line. `FeedbackLog.append` raises `OSError`; `save_vote` turns that into
-a notice for the page.
+gold items. A line is written whole or not at all: writers (threads or processes) take an exclusive lock on the
+file, a line left half-written by a failed write (a full disk) is cut off before the next one is added, and a
+write that fails is rolled back to where the file ended. `FeedbackLog.append` raises `OSError`; `save_vote`
+turns that into a notice for the page.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
@@ -49,12 +51,35 @@ class FeedbackLog:
         data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             try:
-                while data:  # one write in practice; loop in case the OS takes less
-                    data = data[os.write(fd, data) :]
+                fcntl.flock(fd, fcntl.LOCK_EX)  # other processes writing the same file wait
+                end = _whole_lines_end(fd)
+                if end != os.fstat(fd).st_size:
+                    os.ftruncate(fd, end)  # a line half-written by an earlier failure: cut it off
+                try:
+                    while data:  # one write in practice; loop in case the OS takes less
+                        data = data[os.write(fd, data) :]
+                    os.fsync(fd)
+                except OSError:
+                    os.ftruncate(fd, end)  # nothing of this line stays behind
+                    raise
             finally:
-                os.close(fd)
+                os.close(fd)  # closing releases the lock
+
+
+def _whole_lines_end(fd: int) -> int:
+    """The file's size up to and including its last newline (0 if it has none)."""
+    size = os.fstat(fd).st_size
+    pos = size
+    while pos > 0:
+        start = max(0, pos - 4096)
+        block = os.pread(fd, pos - start, start)
+        cut = block.rfind(b"\n")
+        if cut >= 0:
+            return start + cut + 1
+        pos = start
+    return 0
 
 
 Level = Literal["info", "warning"]

@@ -1,7 +1,7 @@
 """Load test of the chat UI: concurrent gradio_client sessions asking questions, with latency and rejections.
 
     .venv/bin/python benchmarks/load_ui.py [--sessions 25] [--questions 10] [--endpoint chat|ask] [--in-process]
-                                          [--fake] [--timeout 600] [--queue-size N]
+                                          [--fake] [--timeout 600] [--queue-size N] [--hostile N]
 
 By default it starts `python ui.py` as a child process on a free port on 127.0.0.1 (what `make run` serves: the
 real model, the index in $DI_INDEX_DIR or the cache folder, the app's own queue settings) and waits for it to
@@ -13,7 +13,10 @@ previous answer, as a person would. Questions come from the eval gold set, a dif
 The run is bounded: sessions x questions calls at most, and a global timeout after which unfinished calls count
 as timed out; it then stops the server it started and exits by itself. Reports: calls answered, errors (goal 0),
 queue-full rejections, timeouts, latency p50/p95/p99/max per call (client side: queue wait + answer + transport)
-and throughput; exit code 0 only when every call was answered. Left out: browser rendering, /ask with history.
+and throughput; exit code 0 only when every call was answered. `--hostile N` runs the same load twice, first
+alone, then while N threads at another loopback address (127.0.0.2) send the largest requests the limits allow to
+/ask (a 2,000-character question, 20 earlier questions of 2,000 characters, 50 trust names) as fast as they are
+accepted, and prints the normal users' p50/p95 for both beside each other. Left out: browser rendering.
 """
 
 from __future__ import annotations
@@ -184,6 +187,8 @@ def main() -> int:
     parser.add_argument("--queue-size", type=int, help="with --in-process: the queue's max size (app default 64)")
     parser.add_argument("--timeout", type=float, default=600, help="global timeout for the load, seconds")
     parser.add_argument("--startup-timeout", type=float, default=300, help="seconds to wait for the UI to start")
+    parser.add_argument("--hostile", type=int, default=0, metavar="N",
+                        help="run the load alone, then again beside N hostile threads (see above)")
     args = parser.parse_args()
     if (args.fake or args.queue_size) and not args.in_process:
         parser.error("--fake and --queue-size need --in-process")
@@ -213,6 +218,61 @@ def main() -> int:
     server = "in-process" + (" (fake embedder)" if args.fake else "") if args.in_process else f"ui.py (pid {proc.pid})"
     print(f"serving {url} from {server}; ready in {startup:.1f} s", flush=True)
 
+    try:
+        if args.hostile:
+            quiet = run_load(url, plan, args)
+            stop_flag = threading.Event()
+            counts: dict[int, int] = {}
+            hostiles = [threading.Thread(target=hostile, args=(port, stop_flag, counts), daemon=True)
+                        for _ in range(args.hostile)]
+            for h in hostiles:
+                h.start()
+            loud = run_load(url, plan, args)
+            stop_flag.set()
+            q, lo = quiet[0].latencies_ms, loud[0].latencies_ms
+            print(f"normal users alone:          p50 {pct(q, 50):.0f} ms  p95 {pct(q, 95):.0f} ms  "
+                  f"({len(q)} answered, {len(quiet[0].errors)} errors)")
+            print(f"with a hostile client ({args.hostile} threads): p50 {pct(lo, 50):.0f} ms  "
+                  f"p95 {pct(lo, 95):.0f} ms  ({len(lo)} answered, {len(loud[0].errors)} errors); "
+                  f"hostile calls by status: {counts}")
+            results, wall, stuck = loud
+        else:
+            results, wall, stuck = run_load(url, plan, args)
+    finally:
+        if proc is not None:
+            stop(proc)
+        if served is not None:
+            served.close()
+    report(results, wall, stuck, args)
+    return 0 if ok(results, args) else 1
+
+
+def hostile(port: int, stop_flag: threading.Event, counts: dict[int, int]) -> None:
+    """The largest requests the limits allow, from 127.0.0.2, until told to stop; counts replies by status."""
+    import http.client
+
+    data = ["how did trusts involve patients? " * 60, ["how did oxleas fix bed occupancy? " * 58] * 20,
+            ["Oxleas NHS Foundation Trust"] * 50, [], []]
+    body = json.dumps({"data": data})
+    while not stop_flag.is_set():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=("127.0.0.2", 0))
+        try:
+            conn.request("POST", "/gradio_api/call/ask", body=body, headers={"Content-Type": "application/json"})
+            r = conn.getresponse()
+            reply = r.read()
+            counts[r.status] = counts.get(r.status, 0) + 1
+            if r.status == 200:  # wait for the answer, as a client would
+                conn.request("GET", f"/gradio_api/call/ask/{json.loads(reply)['event_id']}")
+                conn.getresponse().read()
+            else:
+                time.sleep(0.05)
+        except OSError:
+            counts[0] = counts.get(0, 0) + 1
+        finally:
+            conn.close()
+
+
+def run_load(url: str, plan: list[list[str]], args: argparse.Namespace) -> tuple[Results, float, int]:
     results = Results()
     clock: dict[str, float] = {}
     start = threading.Barrier(args.sessions + 1,
@@ -221,21 +281,21 @@ def main() -> int:
         threading.Thread(target=session, args=(url, args.endpoint, plan[s], clock, results, start), daemon=True)
         for s in range(args.sessions)
     ]
-    try:
-        for th in threads:
-            th.start()
-        start.wait(timeout=args.startup_timeout)
-        t0 = time.perf_counter()
-        for th in threads:
-            th.join(timeout=max(0.0, clock["deadline"] - time.monotonic()) + 30)
-        wall = time.perf_counter() - t0
-        stuck = sum(th.is_alive() for th in threads)
-    finally:
-        if proc is not None:
-            stop(proc)
-        if served is not None:
-            served.close()
+    for th in threads:
+        th.start()
+    start.wait(timeout=args.startup_timeout)
+    t0 = time.perf_counter()
+    for th in threads:
+        th.join(timeout=max(0.0, clock["deadline"] - time.monotonic()) + 30)
+    return results, time.perf_counter() - t0, sum(th.is_alive() for th in threads)
 
+
+def ok(results: Results, args: argparse.Namespace) -> bool:
+    calls = args.sessions * args.questions
+    return not results.errors and not results.rejected and not results.timed_out and len(results.latencies_ms) == calls
+
+
+def report(results: Results, wall: float, stuck: int, args: argparse.Namespace) -> None:
     calls = args.sessions * args.questions
     lat = results.latencies_ms
     print(f"sessions: {args.sessions} x {args.questions} questions = {calls} calls to /{args.endpoint}, "
@@ -249,8 +309,6 @@ def main() -> int:
     print(f"wall time: {wall:.1f} s   throughput: {len(lat) / wall:.2f} answers/s")
     for e in sorted(set(results.errors))[:10]:
         print(f"error: {e[:300]} (x{results.errors.count(e)})")
-    ok = not results.errors and not results.rejected and not results.timed_out and len(lat) == calls
-    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from ui_parts.chat import (
     theme_choices,
     too_long,
 )
+from ui_parts.edge import ClientSlots
 from ui_parts.feedback import FeedbackLog, default_path, save_vote
 from ui_parts.render import CSS, compare_html, compare_notice_html, short_trust
 
@@ -74,15 +75,35 @@ def build_app(
     max_chars: int = MAX_MESSAGE_CHARS,
     queue_size: int = 64,
     concurrency: int = 2,
+    per_client: int = 1,
 ) -> gr.Blocks:
-    """The chat page around `asst`; queued (at most `queue_size` waiting, `concurrency` answering at once)."""
+    """The chat page around `asst`; queued (at most `queue_size` waiting, `concurrency` answering at once, and at
+    most `per_client` of those for any one client address)."""
     choices = theme_choices(asst.sections, asst.themes)
     feedback = FeedbackLog(feedback_path or default_path())
+    slots = ClientSlots(per_client)
+    busy = "Your previous question is still being answered; please wait for it before sending another."
+
+    def client_of(request: gr.Request | None) -> str:
+        """One browser tab or API client: its address and its Gradio session (loopback users share an address)."""
+        if request is None:
+            return "?"
+        host = request.client.host if request.client else "?"
+        return f"{host}/{getattr(request, 'session_hash', None) or '-'}"
 
     def on_message(
-        message: str, session: Session, trusts: list[str], themes: list[str], sidebars: bool, quotes: bool
+        message: str, session: Session, trusts: list[str], themes: list[str], sidebars: bool, quotes: bool,
+        request: gr.Request = None,  # type: ignore[assignment]
     ) -> tuple[list[dict[str, str]], Session, str]:
-        session = respond(asst, session, message, make_filters(trusts, themes, sidebars, quotes, choices), max_chars)
+        client = client_of(request)
+        if not slots.acquire(client):
+            gr.Warning(busy)
+            return session.messages(), session, message if isinstance(message, str) else ""
+        try:
+            filters = make_filters(trusts, themes, sidebars, quotes, choices)
+            session = respond(asst, session, message, filters, max_chars)
+        finally:
+            slots.release(client)
         return session.messages(), session, ""
 
     def show_votes(session: Session) -> gr.Chatbot:
@@ -131,16 +152,32 @@ def build_app(
         trusts: list[str] | None = None,
         sections: list[str] | None = None,
         kinds: list[str] | None = None,
+        request: gr.Request = None,  # type: ignore[assignment]  # filled in by Gradio, not part of the API
     ) -> dict:
         """Answer `question` after the earlier user questions in `history` (oldest first); stateless."""
         try:
             filters = api_filters(trusts, sections, kinds)
         except AssistantError as e:
             return error_record(question, str(e))
-        return api_answer(asst, question, history, filters, max_chars)
+        client = client_of(request)
+        if not slots.acquire(client):
+            return error_record(question, busy)
+        try:
+            return api_answer(asst, question, history, filters, max_chars)
+        finally:
+            slots.release(client)
 
-    def compare_api(question: str, history: list[str] | None = None) -> list[dict]:
+    def compare_api(question: str, history: list[str] | None = None, request: gr.Request = None) -> list[dict]:  # type: ignore[assignment]
         """The best extract from each trust for `question` (after `history`); extract is null when none is relevant."""
+        client = client_of(request)
+        if not slots.acquire(client):
+            return [{"trust": None, "extract": None, "error": busy}]
+        try:
+            return _compare_rows(question, history)
+        finally:
+            slots.release(client)
+
+    def _compare_rows(question: Any, history: Any) -> list[dict]:
         problem = too_long(question, max_chars) if isinstance(question, str) else "The question must be text."
         if problem:
             return [{"trust": None, "extract": None, "error": problem}]

@@ -4,8 +4,8 @@
   listens on, and any `--allow-host`), so a web page reached through a rebinding DNS name cannot drive it; an
   `Origin`, when sent, must be one of those hosts on this port; forwarded headers (`X-Forwarded-Host`, …) are
   dropped unless the server runs behind a proxy that sets them; the upload route is refused (the page takes no
-  files); request bodies are capped; and each client address may start jobs only at a bounded rate, so one client
-  cannot fill the queue. Every refusal is a status code and one plain sentence.
+  files); request bodies are capped; and each client address (but the machine's own) may start jobs only at a
+  bounded rate, so one client cannot fill the queue. Every refusal is a status code and one plain sentence.
 - `HeadTimeoutH11`: uvicorn's HTTP/1.1 protocol, but a connection that has not sent a complete request head within
   `head_timeout` seconds is closed (uvicorn only times out idle keep-alive connections), so half-open sockets cannot
   pile up until the server stops answering.
@@ -50,6 +50,9 @@ class EdgeLimits:
     head_timeout: float = 10.0
     # trust X-Forwarded-* headers (only behind a proxy you run, which sets them)
     behind_proxy: bool = False
+    # the machine itself (127.0.0.1, ::1) is not rate limited: its users are the person at it and local scripts
+    # (a load test); every other address is
+    limit_loopback: bool = False
 
 
 def allowed_hosts(host: str, extra: Iterable[str] = ()) -> tuple[str, ...]:
@@ -137,7 +140,8 @@ class EdgeGuard:
             return
         if scope["method"] == "POST" and path.startswith(JOB_PREFIXES):
             client = (scope.get("client") or ("?",))[0]
-            if not self._allow_job(client):
+            exempt = client in ("127.0.0.1", "::1") and not self.limits.limit_loopback
+            if not exempt and not self._allow_job(client):
                 await _refuse(scope, send, 429, "Too many requests from your address; please wait a few seconds.")
                 return
         if scope["method"] in ("POST", "PUT", "PATCH", "DELETE"):
@@ -247,3 +251,29 @@ class RepeatFilter(logging.Filter):
             count += 1
             self._seen[key] = [start, count]
             return count <= self.limit
+
+
+class ClientSlots:
+    """At most `per_client` answers being worked on at once for one client (a browser tab or API session); a
+    request beyond that is told so at once instead of holding a second worker. Fairness between addresses is the
+    job of the edge's per-address rate limit."""
+
+    def __init__(self, per_client: int = 1) -> None:
+        self.per_client = per_client
+        self._busy: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, client: str) -> bool:
+        with self._lock:
+            if self._busy.get(client, 0) >= self.per_client:
+                return False
+            self._busy[client] = self._busy.get(client, 0) + 1
+            return True
+
+    def release(self, client: str) -> None:
+        with self._lock:
+            left = self._busy.get(client, 1) - 1
+            if left > 0:
+                self._busy[client] = left
+            else:
+                self._busy.pop(client, None)

@@ -2,6 +2,7 @@
 
 from assistant.config import AssistantConfig
 from assistant.core import Assistant
-from assistant.records import Answer, Conversation, Extract, Filters, Reading, Turn
+from assistant.records import Answer, Comparison, Conversation, Extract, Filters, GlanceLine, Reading, Turn
 
-__all__ = ["Answer", "Assistant", "AssistantConfig", "Conversation", "Extract", "Filters", "Reading", "Turn"]
+__all__ = ["Answer", "Assistant", "AssistantConfig", "Comparison", "Conversation", "Extract", "Filters", "GlanceLine",
+           "Reading", "Turn"]

@@ -1,37 +1,80 @@
-"""The answer's markdown: how the question was read, extracts grouped by trust and quoted with their citations,
-what was not found.
+"""The answer's markdown: the answer at a glance, how the question was read, then the numbered extracts grouped by
+trust, each quoted with its citation; what was not found.
 
-All report text is quoted verbatim; the only words of our own are the labels ("Read as", "Trusts covered") and
-the reasons for an abstention. Markdown-significant characters are not escaped here: the UI escapes everything
-it renders (see ui_parts/render.py); the CLI prints to a terminal.
+At a glance: a few lines, each the single most answering sentence of one extract (`Extract.best`, verbatim), one
+per trust for a question about the trusts, each ending with the marker `[n]` of its extract; extract n is
+`extracts[n-1]` everywhere (the page, exports, batch output). All report text is quoted verbatim; the only words of
+our own are labels and the reasons for an abstention. Markdown-significant characters are not escaped here: the UI
+escapes everything it renders (see ui_parts/render.py); the CLI prints to a terminal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from assistant.records import Extract
+from assistant.records import Extract, Filters, GlanceLine
 
 REPORT_LEVEL = "The report's key themes"
+GLANCE_FOCUSED = 3  # glance lines for a question about one thing
+GLANCE_BREADTH = 8  # at most, for a question about the trusts (one per trust)
 
 
-def group(extracts: Sequence[Extract]) -> list[tuple[str, list[Extract]]]:
-    """(group title, extracts): report-level material first, then trusts in order of their best extract."""
-    groups: dict[str, list[Extract]] = {}
-    for e in extracts:
-        groups.setdefault(e.trust or REPORT_LEVEL, []).append(e)
-    keys = sorted(groups, key=lambda k: (k != REPORT_LEVEL, -max(e.score for e in groups[k])))
+def group(extracts: Sequence[Extract]) -> list[tuple[str, list[tuple[int, Extract]]]]:
+    """(group title, [(number, extract)]): report-level material first, then trusts in order of their best."""
+    groups: dict[str, list[tuple[int, Extract]]] = {}
+    for n, e in enumerate(extracts, start=1):
+        groups.setdefault(e.trust or REPORT_LEVEL, []).append((n, e))
+    keys = sorted(groups, key=lambda k: (k != REPORT_LEVEL, -max(e.score for _, e in groups[k])))
     return [(k, groups[k]) for k in keys]
 
 
-def quote_block(e: Extract) -> str:
+def _speaker(e: Extract) -> str | None:
+    s = e.speaker
+    return None if s is None else (f"{s.name}, {s.role}" if s.role else s.name)
+
+
+def glance(extracts: Sequence[Extract], about_trusts: bool) -> list[GlanceLine]:
+    def line(n: int, e: Extract, group_title: str | None) -> GlanceLine:
+        text = e.best or e.text.split(" … ")[0]
+        return GlanceLine(n, group_title, text, _speaker(e))
+
+    if about_trusts:
+        return [line(*items[0], title) for title, items in group(extracts)][:GLANCE_BREADTH]
+    return [line(n, e, None) for n, e in enumerate(extracts[:GLANCE_FOCUSED], start=1)]
+
+
+def glance_markdown(lines: Sequence[GlanceLine], short: Callable[[str], str] = lambda t: t) -> list[str]:
+    out = []
+    for g in lines:
+        where = f"**{g.group if g.group == REPORT_LEVEL else short(g.group)}**: " if g.group else ""
+        who = f" — {g.speaker}" if g.speaker else ""
+        out.append(f"- {where}{g.text}{who} [{g.n}]")
+    return out
+
+
+def filters_line(filters: Filters | None, short: Callable[[str], str] = lambda t: t) -> str | None:
+    """`Filters: trusts Oxleas; sections Governance; kinds body.` when any filter is set."""
+    if filters is None or filters.is_empty():
+        return None
+    parts = []
+    if filters.trusts:
+        parts.append("trusts " + ", ".join(short(t) for t in filters.trusts))
+    if filters.sections:
+        parts.append("sections " + ", ".join(filters.sections))
+    if filters.kinds:
+        parts.append("kinds " + ", ".join(filters.kinds))
+    return "Filters: " + "; ".join(parts) + "."
+
+
+def quote_block(n: int, e: Extract) -> str:
     body = e.text.replace("\n", "\n> ")
-    return f"> {body}\n>\n> — {e.citation()}"
+    return f"[{n}] {e.citation()}\n> {body}"
 
 
 def compose(
     extracts: Sequence[Extract],
     *,
+    glance_lines: Sequence[GlanceLine] = (),
     abstained: bool,
     reason: str = "",
     read_as: str | None = None,
@@ -39,11 +82,16 @@ def compose(
     about_trusts: bool = False,
     covered: Sequence[str] = (),
     missing: Sequence[str] = (),
+    filters: Filters | None = None,
     short: Callable[[str], str] = lambda t: t,
 ) -> str:
     lines: list[str] = []
-    if read_as:
-        lines.append(f"_{read_as}_\n")
+    if glance_lines:
+        lines += glance_markdown(glance_lines, short)
+        lines.append("")
+    for note in (read_as, filters_line(filters, short)):
+        if note:
+            lines.append(f"_{note}_")
     if not extracts:
         lines.append(f"**The report does not seem to answer this.** {reason}".strip())
         return "\n".join(lines).strip() + "\n"
@@ -55,7 +103,7 @@ def compose(
     for title, items in group(extracts):
         if grouped:
             lines.append(f"\n**{short(title) if title != REPORT_LEVEL else title}**")
-        lines.extend(quote_block(e) + "\n" for e in items)
+        lines.extend(quote_block(n, e) + "\n" for n, e in items)
     if about_trusts and not abstained:
         lines.append("Trusts covered: " + (", ".join(short(t) for t in covered) or "none") + ".")
     if missing and not abstained:

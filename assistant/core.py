@@ -15,16 +15,17 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
 from assistant import answerable, ratings
-from assistant.compose import compose, who_lead
+from assistant.compose import compose, glance, who_lead
 from assistant.config import AssistantConfig
 from assistant.conversation import Resolved, read_as, resolve
 from assistant.extracts import make_extract, sentence_scores, span_breaks
 from assistant.names import Names
-from assistant.records import Answer, Conversation, Extract, Filters, Turn
+from assistant.records import Answer, Comparison, Conversation, Extract, Filters, Turn
 from assistant.retrieval import Selection, rank, select
 from assistant.sentences import SentenceBank
 from assistant.text import QUESTION, Vocabulary, terms
@@ -53,6 +54,8 @@ class Assistant:
         self.names = Names(self.facts, self.vocab.surface, self.config.name_similarity, self.vocab.common)
         self.sections = tuple(s.title for s in self.facts.sections)
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
+        # what the report calls itself (its running title), else its file name
+        self.title = self.facts.title or Path(index.manifest["source"]["name"]).stem
         self.trusts = self.facts.trust_names
         source, _ = read_source(index.manifest["source"]["path"])
         # chunk position -> offsets in its text where the source was interrupted (shown as " … " in extracts)
@@ -76,6 +79,14 @@ class Assistant:
         return cls.from_index(load_or_build(index_config, rebuild=rebuild, progress=progress), config)
 
     # -- public API ----------------------------------------------------------------------------------------
+    def section_choices(self, trusts: Sequence[str] = ()) -> tuple[str, ...]:
+        """Sections worth filtering on: those with material from any of `trusts` (all, when none), never front
+        matter (values, acknowledgements)."""
+        return tuple(
+            s.title for s in self.facts.sections
+            if set(s.parts) - {"front matter"} and (not trusts or set(s.trusts) & set(trusts))
+        )
+
     def ask(
         self, question: str, conversation: Conversation | None = None, filters: Filters | None = None
     ) -> tuple[Answer, Conversation]:
@@ -106,9 +117,9 @@ class Assistant:
         return self._ask(q, conversation, cleaned)[0]
 
     # -- one turn ------------------------------------------------------------------------------------------
-    def _ask(self, q: str, conversation: Conversation, filters: Filters) -> tuple[Answer, Conversation]:
-        start = time.perf_counter()
-        vectors: dict[str, np.ndarray] = {}  # text -> query vector, so no text is embedded twice in one turn
+    def _read(self, q: str, conversation: Conversation, filters: Filters):
+        """(understanding, reading against the conversation, an embed function that never encodes a text twice)."""
+        vectors: dict[str, np.ndarray] = {}  # text -> query vector
 
         def embed(text: str) -> np.ndarray:
             if text not in vectors:
@@ -126,12 +137,63 @@ class Assistant:
         resolved = resolve(q, u, conversation, self.names, probe, self.config)
         if filters.trusts:
             resolved = replace(resolved, reading=replace(resolved.reading, trusts=filters.trusts))
+        return u, resolved, embed
+
+    def _ask(self, q: str, conversation: Conversation, filters: Filters) -> tuple[Answer, Conversation]:
+        start = time.perf_counter()
+        u, resolved, embed = self._read(q, conversation, filters)
         t_read = time.perf_counter()
         if resolved.reading.kind == "who" and resolved.previous is not None:
             answer = self._who(q, resolved)
         else:
             answer = self._answer(q, u, resolved, filters, embed, start, t_read)
         return answer, conversation.add(Turn(question=q, answer=answer))
+
+    def compare(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        filters: Filters | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> Comparison:
+        """The best extract from each trust (those filtered, else all) for `question` after `history`, or None for
+        a trust whose best sentence falls below the relevance cut of the best anywhere: the same cut that decides
+        which trusts have material in an answer."""
+        q = clean_question(question, self.config.max_question_chars)
+        cleaned = clean_filters(filters, self.sections, self.names)
+        conversation = Conversation()
+        for earlier in clean_history(history, self.config.max_history):
+            _check_deadline(deadline)
+            conversation = self._ask(earlier, conversation, cleaned)[1]
+        _check_deadline(deadline)
+        open_filters = replace(cleaned, trusts=())
+        u, resolved, embed = self._read(q, conversation, open_filters)
+        if resolved.reading.kind == "who" and resolved.previous is not None:
+            resolved = replace(resolved, reading=replace(resolved.reading, kind="continue"))
+        eu = self._effective(u, resolved)
+        trusts = cleaned.trusts or self.trusts
+        allowed = self._allowed((), open_filters) & np.isin(self._trust, list(trusts))
+        rows: list[tuple[str, Extract | None]] = []
+        if allowed.any():
+            vector = embed(resolved.query)
+            scores = self.index.scores(resolved.query, vector=vector)
+            ranked = rank(self.index, scores, allowed, eu, self.config)
+            evidence = self._evidence(ranked, set(eu.content), vector, eu, ())
+            top = max(evidence.values(), default=0.0)
+            by_pos = {s.pos: s for s in ranked}
+            for trust in trusts:
+                mine = [p for p in evidence if by_pos[p].chunk.trust == trust]
+                best = max(mine, key=lambda p: (evidence[p], -p), default=None)
+                if best is None or top <= 0 or evidence[best] < self.config.relevance_cut * top:
+                    rows.append((trust, None))
+                    continue
+                s = by_pos[best]
+                rows.append((trust, make_extract(s.pos, s.chunk, s.score, set(eu.content), vector, self.bank,
+                                                 self.vocab, eu, self.config, self.breaks[s.pos])))
+        else:
+            rows = [(t, None) for t in trusts]
+        return Comparison(q, resolved.query, resolved.reading, tuple(rows))
 
     def _effective(self, u: Understanding, resolved: Resolved) -> Understanding:
         """What the answer must be about: a follow-up adds (or, switching trust, takes) the earlier topic's words."""
@@ -191,7 +253,8 @@ class Assistant:
         allowed = self._allowed(scope, filters)
         if not allowed.any():
             reason = "Your filters leave nothing to search: no passage has that trust, section and kind together."
-            return self._finish(q, resolved, [], abstained=True, reason=reason, line=line, start=start, without=())
+            return self._finish(q, resolved, [], abstained=True, reason=reason, line=line, start=start, without=(),
+                                filters=filters)
         vector = embed(resolved.query)
         t_embed = time.perf_counter()
         scores = self.index.scores(resolved.query, vector=vector, lexical_query=self._within(resolved.query, scope))
@@ -222,7 +285,7 @@ class Assistant:
                    "retrieve_ms": (t_rank - t_embed) * 1e3}
         return self._finish(q, resolved, extracts, abstained=abstained, reason=check.reason, line=line,
                             start=start, without=without, about=selection.about_trusts and not abstained,
-                            timings=timings)
+                            timings=timings, filters=filters)
 
     def _evidence(self, ranked, qterms, vector, u, shown) -> dict[int, float]:
         """Chunk position -> its best sentence's score, for the chunks worth asking: the first `evidence_depth`
@@ -264,10 +327,12 @@ class Assistant:
         about: bool = False,
         lead: str | None = None,
         timings: dict[str, float] | None = None,
+        filters: Filters | None = None,
     ) -> Answer:
         covered = tuple(dict.fromkeys(e.trust for e in extracts if e.trust))
-        text = compose(extracts, abstained=abstained, reason=reason, read_as=line, lead=lead, about_trusts=about,
-                       covered=covered, missing=without, short=self.names.short)
+        lines = () if abstained or not extracts else tuple(glance(extracts, about))
+        text = compose(extracts, glance_lines=lines, abstained=abstained, reason=reason, read_as=line, lead=lead,
+                       about_trusts=about, covered=covered, missing=without, filters=filters, short=self.names.short)
         done = {**(timings or {}), "total_ms": (time.perf_counter() - start) * 1e3}
         return Answer(
             question=q,
@@ -279,6 +344,7 @@ class Assistant:
             abstained=abstained,
             timings={k: round(v, 2) for k, v in done.items()},
             reading=resolved.reading,
+            glance=lines,
         )
 
     def _who(self, q: str, resolved: Resolved) -> Answer:

@@ -71,6 +71,16 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class GlanceLine:
+    """One line of the answer at a glance: an extract's most answering sentence, verbatim, and its number."""
+
+    n: int  # the extract's number (1-based): extracts[n - 1]
+    group: str | None  # the trust (or report level) it speaks for, for a question about the trusts
+    text: str  # verbatim, a substring of the extract's text
+    speaker: str | None  # "Name, Role" when the words are someone's
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     query: str  # the question as understood, after resolving follow-ups (what retrieval used)
@@ -81,12 +91,24 @@ class Answer:
     abstained: bool
     timings: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
     reading: Reading | None = None
+    glance: tuple[GlanceLine, ...] = ()  # the answer at a glance (empty for an abstention)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["extracts"] = [e.to_dict() for e in self.extracts]
+        d["glance"] = [asdict(g) for g in self.glance]
         d["reading"] = self.reading.to_dict() if self.reading else None
         return d
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The trusts side by side on one question: each trust's best extract, or None when it has nothing relevant."""
+
+    question: str
+    query: str
+    reading: Reading
+    rows: tuple[tuple[str, Extract | None], ...]  # (trust, best extract or None), in the report's order
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def ingested(chunker: Chunker, source: Path) -> tuple[tuple[Chunk, ...], ReportF
     """The chunks of `source` and the report facts derived from them."""
     out = chunker(source)
     if isinstance(out, Document):
-        return out.chunks, derive(out.chunks, out.trusts)
+        return out.chunks, derive(out.chunks, out.trusts, out.title)
     chunks = tuple(out)
     return chunks, derive(chunks)
 

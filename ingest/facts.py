@@ -57,6 +57,7 @@ class ReportFacts:
     cases: tuple[Case, ...]
     sections: tuple[Section, ...]
     people: tuple[Person, ...]
+    title: str | None = None  # the report's own title (its running header), when it prints one
 
     @property
     def trust_names(self) -> tuple[str, ...]:
@@ -85,7 +86,7 @@ class ReportFacts:
             Section(s["title"], tuple(s["parts"]), tuple(s["trusts"]), tuple(s["pages"])) for s in d["sections"]
         )
         people = tuple(Person(p["name"], tuple(p["roles"]), p["trust"], p["quotations"]) for p in d["people"])
-        return cls(cases, sections, people)
+        return cls(cases, sections, people, d.get("title"))
 
 
 def words(text: str) -> list[str]:
@@ -158,7 +159,7 @@ def acronyms(name: str, text: str) -> tuple[str, ...]:
     return tuple(a for a in sorted(found) if spells_initials(a, name) and len(a) >= 3)
 
 
-def derive(chunks: Sequence[Chunk], trusts: Iterable[TrustInfo] = ()) -> ReportFacts:
+def derive(chunks: Sequence[Chunk], trusts: Iterable[TrustInfo] = (), title: str | None = None) -> ReportFacts:
     """Facts from chunks in reading order (and the case-study openings ingest parsed, for ratings and pages)."""
     infos = {t.name: t for t in trusts}
     names = list(dict.fromkeys([*infos, *(c.trust for c in chunks if c.trust)]))
@@ -209,4 +210,5 @@ def derive(chunks: Sequence[Chunk], trusts: Iterable[TrustInfo] = ()) -> ReportF
             Person(n, tuple(r for r, _ in p["roles"].most_common()), p["trust"], p["quotations"])
             for n, p in sorted(people.items())
         ),
+        title=title,
     )

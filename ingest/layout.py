@@ -129,3 +129,22 @@ def runs(lines: list[Line | None]) -> list[list[Line]]:
     if current:
         out.append(current)
     return out
+
+
+def running_title(text: str) -> str | None:
+    """The report's title as its running header prints it, in sentence case ("DRIVING IMPROVEMENT – …" →
+    "Driving improvement – …"): the all-capitals line of four or more words printed on the most pages (the
+    longest among equals). None when there is no such line."""
+    pages: dict[str, set[int]] = {}
+    page = 0
+    for raw in text.split("\n"):
+        if raw.startswith(" ") and not raw.startswith("  ") and raw.strip():
+            page += 1
+        line = raw.strip()
+        letters = [c for c in line if c.isalpha()]
+        if len(line.split()) >= 4 and letters and all(c.isupper() for c in letters):
+            pages.setdefault(line, set()).add(page)
+    if not pages:
+        return None
+    best = max(pages, key=lambda line: (len(pages[line]), len(line)))
+    return best[0] + best[1:].lower()

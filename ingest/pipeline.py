@@ -7,7 +7,7 @@ from pathlib import Path
 
 from errors import SourceError
 from ingest.chunker import chunk_blocks
-from ingest.layout import page_starts, read_lines, runs
+from ingest.layout import page_starts, read_lines, running_title, runs
 from ingest.records import Document
 from ingest.speakers import attribute
 from ingest.structure import build_blocks
@@ -47,6 +47,7 @@ def ingest_text(text: str, path: str = "<text>", sha256: str | None = None) -> D
         page_starts=page_starts(text),
         trusts=tuple(trusts),
         chunks=tuple(chunks),
+        title=running_title(text),
     )
 
 

@@ -117,3 +117,4 @@ class Document:
     page_starts: tuple[int, ...]  # source offset where each page (1-based index + 1) starts
     trusts: tuple[TrustInfo, ...]
     chunks: tuple[Chunk, ...] = field(default=())
+    title: str | None = None  # as the report names itself (its running header), when it does

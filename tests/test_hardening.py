@@ -72,6 +72,24 @@ def request(port: int, method: str, path: str, *, headers: dict | None = None, b
         conn.close()
 
 
+def refused_body(port: int, head: str, parts: list[bytes]) -> bytes:
+    """POST `parts` after `head` on a raw socket, going on until the server answers and hangs up; its reply."""
+    reply = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(f"POST /gradio_api/call/ask HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{head}\r\n\r\n".encode())
+        try:
+            for part in parts:
+                s.sendall(part)
+        except OSError:
+            pass  # the server refused before reading it all: expected
+        try:
+            while data := s.recv(4096):
+                reply += data
+        except OSError:
+            pass
+    return reply
+
+
 def text_of(message: dict) -> str:
     content = message["content"]
     return content if isinstance(content, str) else " ".join(part.get("text", "") for part in content)
@@ -96,7 +114,8 @@ def test_lists_past_the_limits_are_refused_at_once(served):
     status, result = call(port, "ask", ["beds", [], ["Oxleas"] * 10_000, [], []])
     assert status == 200 and "at most 50" in result[0]["error"]
     assert time.perf_counter() - started < 5  # refused before any work, not after 10,000 lookups
-    assert call(port, "ask", ["beds", [], ["Oxleas"] * 100_000, [], []])[0] == 413  # the probe's 100,000: too big
+    body = json.dumps({"data": ["beds", [], ["Oxleas"] * 100_000, [], []]}).encode()
+    assert refused_body(port, f"Content-Length: {len(body)}", [body]).startswith(b"HTTP/1.1 413")  # the probe's
     status, result = call(port, "ask", ["beds", ["how did oxleas fix beds?"] * 21, [], [], []])
     assert "at most 20" in result[0]["error"]
     status, result = call(port, "ask", ["beds", [], ["x" * 201], [], []])
@@ -105,22 +124,10 @@ def test_lists_past_the_limits_are_refused_at_once(served):
 
 def test_a_huge_body_is_refused_before_it_is_read(served):
     _, port, _ = served
-    for head in (f"Content-Length: {1 << 30}", "Transfer-Encoding: chunked"):  # declared, or streamed without a size
-        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
-            s.sendall(f"POST /gradio_api/call/ask HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{head}\r\n\r\n".encode())
-            reply = b""
-            try:
-                for _ in range(64):  # keep sending (4 MB in all) until the server answers and hangs up
-                    chunk = b"x" * 65536
-                    s.sendall(chunk if "Length" in head else f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
-            except OSError:
-                pass
-            try:
-                while part := s.recv(4096):
-                    reply += part
-            except OSError:
-                pass
-        assert reply.startswith(b"HTTP/1.1 413"), reply[:100]
+    chunk = b"x" * 65536
+    assert refused_body(port, f"Content-Length: {1 << 30}", [chunk] * 64).startswith(b"HTTP/1.1 413")  # declared
+    streamed = [f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"] * 64  # 4 MB without a declared size
+    assert refused_body(port, "Transfer-Encoding: chunked", streamed).startswith(b"HTTP/1.1 413")
     assert request(port, "GET", "/config")[0] == 200
 
 
@@ -313,7 +320,7 @@ log = FeedbackLog({path!r})
 size = __import__("os").path.getsize({path!r})
 resource.setrlimit(resource.RLIMIT_FSIZE, (size + 40, size + 40))  # room for part of one more line only
 try:
-    log.append({{"question": "q" * 200, "vote": "up", "chunk_ids": []}})
+    log.save({{"answer_id": "b", "question": "q" * 200, "vote": "up", "chunk_ids": []}})
 except OSError as e:
     print("refused:", e.errno)
 """
@@ -324,14 +331,16 @@ def test_a_vote_that_fails_mid_write_leaves_no_half_line(tmp_path):
 
     path = tmp_path / "feedback.jsonl"
     log = FeedbackLog(path)
-    log.append({"question": "first", "vote": "up", "chunk_ids": []})
+    log.save({"answer_id": "a", "question": "first", "vote": "up", "chunk_ids": []})
+    before = path.read_bytes()
     out = subprocess.run([sys.executable, "-c", FULL_DISK.format(root=str(ROOT), path=str(path))],
                          capture_output=True, text=True, timeout=60)
     assert "refused" in out.stdout, out.stderr
-    assert path.read_text().endswith("\n") and len(path.read_text().splitlines()) == 1  # rolled back
+    assert path.read_bytes() == before  # the failed write changed nothing ...
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feedback.jsonl", "feedback.jsonl.lock"]  # ... left nothing
     with open(path, "a") as f:  # a half line left by an older writer, or a crash
         f.write('{"question": "half')
-    log.append({"question": "after", "vote": "down", "chunk_ids": []})
+    log.save({"answer_id": "c", "question": "after", "vote": "down", "chunk_ids": []})
     lines = path.read_text().splitlines()
     assert [json.loads(line)["question"] for line in lines] == ["first", "after"]
 

@@ -386,11 +386,11 @@ def test_feedback_on_a_hostile_question_stays_one_json_object_per_line(served, d
         assert voted["success"], voted
     raw = feedback_path.read_bytes()
     lines = raw.decode("utf-8").split("\n")
-    assert lines[-1] == "" and len(lines) - 1 == before + 2
+    assert lines[-1] == "" and len(lines) - 1 == before + 1  # the changed vote replaced the first
     rows = [json.loads(line) for line in lines[before:-1]]
     assert all(isinstance(row, dict) for row in rows)
-    assert [row["vote"] for row in rows] == ["up", "down"]
-    assert rows[0]["question"] == rows[1]["question"] == question  # kept as typed, and only as data
+    assert [row["vote"] for row in rows] == ["down"]
+    assert rows[0]["question"] == question  # kept as typed, and only as data
     assert rows[0]["chunk_ids"] and all(isinstance(i, str) for i in rows[0]["chunk_ids"])
     assert b"\x00" not in raw and b"\r" not in raw  # control characters are escaped by json.dumps
 

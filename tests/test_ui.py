@@ -29,18 +29,18 @@ from test_ui_support import (
     serving,
 )
 
-from assistant.records import Filters
+from assistant.records import Comparison, Filters, GlanceLine, Reading
 from errors import IndexFault, ValidationError
 from ingest.records import Speaker
 from ui_parts.chat import Session, api_answer, make_filters, respond, theme_choices, vote
 from ui_parts.feedback import FeedbackLog, default_path, save_vote
-from ui_parts.render import CompareRow, answer_html, compare_html, esc, highlight, notice_html, user_html
+from ui_parts.render import answer_html, compare_html, esc, highlight, notice_html, user_html
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")  # gradio 6.31 vs pandas 3
 # the only tags the renderer writes; anything else in its output came from the text
 OUR_TAGS = {"div", "section", "h3", "h4", "blockquote", "p", "q", "span", "strong", "em", "br"}
-OUR_TAGS |= {"details", "summary", "mark", "table", "thead", "tbody", "tr", "th", "td"}
+OUR_TAGS |= {"details", "summary", "mark", "table", "thead", "tbody", "tr", "th", "td", "a", "ul", "li"}
 
 
 class Tags(HTMLParser):
@@ -62,7 +62,8 @@ class Tags(HTMLParser):
 def assert_inert(markup: str) -> Tags:
     parsed = Tags(markup)
     assert parsed.tags <= OUR_TAGS, parsed.tags - OUR_TAGS
-    assert parsed.attrs <= {"class", "scope"}, parsed.attrs
+    assert parsed.attrs <= {"class", "scope", "id", "href", "tabindex", "aria-label"}, parsed.attrs
+    assert all(re.fullmatch(r"#di-a?[0-9c]+-x\d+|#di-a?c-x\d+", h) for h in re.findall(r'href="([^"]*)"', markup))
     # no Markdown or LaTeX syntax survives as characters a Markdown parser would act on
     raw_text = re.sub(r"<[^>]+>", "", markup)
     assert not set(raw_text) & set("*_`[]$<>"), raw_text
@@ -112,7 +113,7 @@ def test_answer_groups_by_trust_with_citations_and_coverage():
     assert "Lincolnshire Partnership NHS Foundation Trust · Leadership · pp. 20–21" in text
     assert "Trusts covered: Oxleas, Lincolnshire Partnership." in text
     assert "Nothing relevant found for: Somerset Partnership." in text
-    assert "<details" in out and "Sources" in text
+    assert out.count("<details") == 2 and text.count("Show in context (page") == 2  # one passage per extract
 
 
 def test_abstained_answer_says_so_and_marks_the_closest_material():
@@ -125,10 +126,20 @@ def test_abstained_answer_says_so_and_marks_the_closest_material():
     assert "does not seem to answer this" in empty and "Nothing in it comes close" in empty
 
 
-def test_who_question_names_the_speaker_first():
-    e = fake_extract("“Hard to reach is banned.”", speaker=Speaker("Rob Webster", "Chief Executive", LINCOLNSHIRE))
-    text = "".join(Tags(answer_html(fake_answer("Who said 'hard to reach' was banned?", (e,)))).text)
-    assert text.startswith("Said by Rob Webster, Chief Executive (Lincolnshire Partnership)")
+def test_an_answer_opens_at_a_glance_with_markers_that_point_at_their_extracts():
+    e1 = fake_extract("“Hard to reach is banned.” He said more.", speaker=Speaker("Rob Webster", "Chief Executive",
+                                                                              LINCOLNSHIRE), highlights=((0, 26),))
+    e2 = fake_extract("Beds were bought.", OXLEAS)
+    glance = (GlanceLine(1, None, "“Hard to reach is banned.”", "Rob Webster, Chief Executive"),
+              GlanceLine(2, None, "Beds were bought.", None))
+    out = answer_html(fake_answer("Who said 'hard to reach' was banned?", (e1, e2), glance=glance), turn=7)
+    assert_inert(out)
+    text = html.unescape("".join(Tags(out).text))
+    assert text.startswith("At a glance“Hard to reach is banned.” — Rob Webster, Chief Executive [1]")
+    for n in (1, 2):
+        assert out.count(f'href="#di-a7-x{n}"') == 1 and out.count(f'id="di-a7-x{n}"') == 1
+    assert '<mark class="di-hl">&#8220;Hard to reach is banned&#46;&#8221;</mark>' in out.replace("“", "&#8220;")\
+        .replace("”", "&#8221;") or '<mark class="di-hl">' in out
 
 
 def test_sources_highlight_each_piece_of_the_extract_in_its_chunk():
@@ -140,8 +151,8 @@ def test_sources_highlight_each_piece_of_the_extract_in_its_chunk():
 
 
 def test_compare_table_has_a_row_per_trust_and_says_nothing_relevant():
-    rows = [CompareRow(OXLEAS, fake_extract("Beds **were** bought.")), CompareRow(LINCOLNSHIRE, None)]
-    out = compare_html("How did <they> fix beds?", rows)
+    rows = ((OXLEAS, fake_extract("Beds **were** bought.")), (LINCOLNSHIRE, None))
+    out = compare_html(Comparison("How did <they> fix beds?", "How did <they> fix beds?", Reading("new", "x"), rows))
     parsed = assert_inert(out)
     text = "".join(parsed.text)
     assert out.count("<tr>") == 3  # header + 2
@@ -209,7 +220,7 @@ def test_controls_map_to_filters():
     assert make_filters([], [], False, False, choices).kinds == ("body", "bullets", "intro")
 
 
-def test_votes_are_appended_as_json_lines(tmp_path):
+def test_votes_are_json_lines_and_a_changed_vote_replaces_its_line(tmp_path):
     path = tmp_path / "new" / "folder" / "feedback.jsonl"
     log = FeedbackLog(path)
     s = respond(FakeAssistant(), Session(), "How did Oxleas fix bed occupancy?", Filters())
@@ -224,6 +235,12 @@ def test_votes_are_appended_as_json_lines(tmp_path):
     assert lines[0]["chunk_ids"] == ["p13-fake"] and lines[0]["answer"].startswith("> Turn")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", lines[0]["time"])
     assert s.feedback_value() == ["Dislike", "Like"]
+    s, _, _ = save_vote(log, s, 1, True)  # the first answer's thumb changes from down to up
+    again = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(again) == 2 and [row["vote"] for row in again] == ["up", "up"]
+    assert again[1]["question"] == "How did Oxleas fix bed occupancy?"
+    assert again[1]["answer_id"] == lines[1]["answer_id"]
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_a_vote_on_a_refusal_or_a_user_message_writes_nothing(tmp_path):

@@ -80,6 +80,19 @@ class FakeAssistant:
     themes = ("Governance", "Leadership", "Reaction to the initial inspection report",
               "Reaction to the inspection report")
     trusts = (OXLEAS, LINCOLNSHIRE)
+    title = "A test report"
+
+    def section_choices(self, trusts=()):
+        return tuple(s for s in self.sections if s != "Our purpose")
+
+    def compare(self, question, history=(), filters=None, *, deadline=None):
+        from assistant.records import Comparison, Reading
+
+        rows = []
+        for trust in (filters.trusts if filters and filters.trusts else self.trusts):
+            answer = self.ask_history(question, history, Filters(trusts=(trust,)))
+            rows.append((trust, answer.extracts[0] if trust == OXLEAS else None))
+        return Comparison(question, question, Reading("new", question), tuple(rows))
 
     def __init__(self, fail: Exception | None = None):
         self.fail = fail

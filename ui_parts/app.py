@@ -36,8 +36,10 @@ from ui_parts.chat import (
     too_long,
 )
 from ui_parts.edge import ClientSlots
+from ui_parts.exports import export_files
 from ui_parts.feedback import FeedbackLog, default_path, save_vote
 from ui_parts.render import CSS, compare_html, compare_notice_html, short_trust
+from ui_parts.scripts import AFTER_ANSWER_JS, COPY_JS, PAGE_JS
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ def launch_options() -> dict[str, Any]:
     fonts = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
     theme = gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=fonts, font_mono=["ui-monospace", "monospace"])
     # max_file_size: the page takes no uploads; the edge guard refuses the upload route anyway (belt and braces)
-    return {"css": CSS, "theme": theme, "ssr_mode": False, "max_file_size": 1}
+    return {"css": CSS, "theme": theme, "ssr_mode": False, "max_file_size": 1, "js": PAGE_JS}
 
 
 def build_app(
@@ -79,7 +81,8 @@ def build_app(
 ) -> gr.Blocks:
     """The chat page around `asst`; queued (at most `queue_size` waiting, `concurrency` answering at once, and at
     most `per_client` of those for any one client address)."""
-    choices = theme_choices(asst.sections, asst.themes)
+    choices = theme_choices(asst.sections, asst.themes)  # every label the filters may send, whatever is shown
+    report = asst.title
     feedback = FeedbackLog(feedback_path or default_path())
     slots = ClientSlots(per_client)
     busy = "Your previous question is still being answered; please wait for it before sending another."
@@ -123,13 +126,13 @@ def build_app(
         if problem:
             return compare_notice_html(problem)
         try:
-            rows = compare(asst, question, history, make_filters(trusts, themes, sidebars, quotes, choices))
+            result = compare(asst, question, history, make_filters(trusts, themes, sidebars, quotes, choices))
         except AssistantError as e:
             return compare_notice_html(str(e))
         except Exception:
             log.exception("compare for %r failed", question[:200])
             return compare_notice_html("Sorry, something went wrong while comparing. The error has been logged.")
-        return compare_html(session.last_query() or question, rows)
+        return compare_html(result)
 
     def on_like(session: Session, data: gr.LikeData) -> Session:
         session, level, text = save_vote(feedback, session, data.index, data.liked)
@@ -142,6 +145,19 @@ def build_app(
 
     def on_new() -> tuple[gr.Chatbot, Session, str, str]:
         return gr.Chatbot(value=[], feedback_value=[]), Session(), "", ""
+
+    def take_away(session: Session) -> tuple[str, Any, Any]:
+        """The latest answer as Markdown (for the copy button) and the chat as Markdown and JSON files."""
+        if not session.exchanges:
+            off = gr.DownloadButton(value=None, interactive=False)
+            return "", off, off
+        md, js = export_files(session, report)
+        return (session.last_markdown(), gr.DownloadButton(value=md, interactive=True),
+                gr.DownloadButton(value=js, interactive=True))
+
+    def on_trusts(chosen: list[str] | None) -> gr.Dropdown:
+        """The sections list: only sections of the chosen trusts (all when none), never the front matter."""
+        return gr.Dropdown(choices=list(theme_choices(asst.section_choices(tuple(chosen or ())), asst.themes)))
 
     def on_clear() -> tuple[Session, str]:  # the chatbot's own bin button: forget the conversation too
         return Session(), ""
@@ -182,12 +198,12 @@ def build_app(
         if problem:
             return [{"trust": None, "extract": None, "error": problem}]
         try:
-            rows = compare(asst, as_text(question), api_history(history), api_filters(None, None, None))
+            result = compare(asst, as_text(question), api_history(history), api_filters(None, None, None))
         except AssistantError as e:
             return [{"trust": None, "extract": None, "error": str(e)}]
         return [
-            {"trust": r.trust, "extract": {**r.best.to_dict(), "citation": r.best.citation()} if r.best else None}
-            for r in rows
+            {"trust": trust, "extract": {**best.to_dict(), "citation": best.citation()} if best else None}
+            for trust, best in result.rows
         ]
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
@@ -204,7 +220,8 @@ def build_app(
                     latex_delimiters=[],
                     group_consecutive_messages=False,
                     placeholder=PLACEHOLDER,
-                    buttons=["copy", "copy_all"],
+                    buttons=[],  # Gradio's copy buttons copy HTML: the page's own buttons below copy Markdown
+                    autoscroll=False,  # a new answer is shown from its top (see AFTER_ANSWER_JS), not its end
                     elem_id="di-chat",
                 )
                 with gr.Row():
@@ -221,6 +238,14 @@ def build_app(
                 with gr.Row():
                     compare_button = gr.Button("Compare trusts", elem_id="di-compare-button")
                     new_button = gr.Button("New chat", elem_id="di-new-chat")
+                with gr.Row(elem_id="di-take-away"):
+                    copy_button = gr.Button("Copy answer (Markdown)", size="sm", elem_id="di-copy")
+                    export_md = gr.DownloadButton("Export chat (Markdown)", size="sm", interactive=False,
+                                                  elem_id="di-export-md")
+                    export_json = gr.DownloadButton("Export chat (JSON)", size="sm", interactive=False,
+                                                    elem_id="di-export-json")
+                last_md = gr.Textbox(show_label=False, interactive=False, container=False, elem_id="di-last-md",
+                                     elem_classes=["di-offscreen"])
             with gr.Column(scale=1, min_width=300):
                 gr.Markdown("**Try asking**")
                 with gr.Column(elem_id="di-examples"):
@@ -234,8 +259,8 @@ def build_app(
                         info="Leave empty for all.",
                     )
                     themes = gr.Dropdown(
-                        choices=list(choices), multiselect=True, label="Sections / themes", info="Leave empty for all.",
-                        allow_custom_value=True,
+                        choices=list(theme_choices(asst.section_choices(()), asst.themes)), multiselect=True,
+                        label="Sections / themes", info="Leave empty for all.", allow_custom_value=True,
                     )
                     sidebars = gr.Checkbox(value=True, label="Include sidebars (boxed case studies)")
                     quotes = gr.Checkbox(value=True, label="Include pull quotes")
@@ -243,17 +268,25 @@ def build_app(
 
         controls = [trusts, themes, sidebars, quotes]
         ask_inputs, ask_outputs = [message, session, *controls], [chatbot, session, message]
-        gr.on([message.submit, ask_button.click], on_message, ask_inputs, ask_outputs, api_name="chat").then(
-            show_votes, session, chatbot, api_visibility="private", queue=False, show_progress="hidden"
-        )
+        after = dict(api_visibility="private", queue=False, show_progress="hidden")
+
+        def answered(event: Any) -> None:
+            event.then(show_votes, session, chatbot, **after).then(
+                take_away, session, [last_md, export_md, export_json], **after
+            ).then(None, None, None, js=AFTER_ANSWER_JS, **after)
+
+        answered(gr.on([message.submit, ask_button.click], on_message, ask_inputs, ask_outputs, api_name="chat"))
         for button, question in zip(example_buttons, EXAMPLES, strict=True):
-            button.click(lambda q=question: q, None, message, api_visibility="private", queue=False).then(
+            answered(button.click(lambda q=question: q, None, message, api_visibility="private", queue=False).then(
                 on_message, ask_inputs, ask_outputs, api_visibility="private"
-            ).then(show_votes, session, chatbot, api_visibility="private", queue=False, show_progress="hidden")
+            ))
+        copy_button.click(None, [last_md], None, js=COPY_JS, **after)
+        trusts.change(on_trusts, trusts, themes, **after)
         compare_button.click(
             on_compare, [session, message, *controls], compare_out, api_visibility="private", scroll_to_output=True
         )
-        new_button.click(on_new, None, [chatbot, session, message, compare_out], api_visibility="private", queue=False)
+        new_button.click(on_new, None, [chatbot, session, message, compare_out], api_visibility="private",
+                         queue=False).then(take_away, session, [last_md, export_md, export_json], **after)
         chatbot.clear(on_clear, None, [session, compare_out], api_visibility="private", queue=False)
         chatbot.like(on_like, [session], [session], api_visibility="private", show_progress="hidden")
         gr.api(ask, api_name="ask")

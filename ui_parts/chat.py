@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from rapidfuzz import fuzz
 
-from assistant.records import Answer, Conversation, Filters
+from assistant.compose import filters_line
+from assistant.export import Asked
+from assistant.records import Answer, Comparison, Conversation, Filters
 from assistant.validate import KINDS
 from errors import AssistantError, ValidationError
-from ui_parts.render import CompareRow, answer_html, notice_html, user_html
+from ui_parts.render import answer_html, notice_html, user_html
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,13 @@ class AssistantLike(Protocol):
         deadline: float | None = None,
     ) -> Answer: ...
 
+    def compare(
+        self, question: str, history: Sequence[str] = (), filters: Filters | None = None, *,
+        deadline: float | None = None,
+    ) -> Comparison: ...
+
+    def section_choices(self, trusts: Sequence[str] = ()) -> tuple[str, ...]: ...
+
 
 @dataclass(frozen=True)
 class Exchange:
@@ -56,12 +67,16 @@ class Exchange:
     answer: Answer | None  # None: the question was refused or failed
     reply: str  # the HTML shown for it
     vote: Vote | None = None
+    refusal: str | None = None  # why it was not answered
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)  # names this answer in the feedback log
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))  # when it was asked
 
 
 @dataclass(frozen=True)
 class Session:
     conversation: Conversation = field(default_factory=Conversation)
     exchanges: tuple[Exchange, ...] = ()
+    asked: int = 0  # questions asked in this chat so far (exchanges beyond MAX_EXCHANGES are dropped, not this)
 
     def messages(self) -> list[dict[str, str]]:
         """The chatbot's value: a user message and an assistant message per exchange, strictly alternating."""
@@ -78,6 +93,15 @@ class Session:
     def last_query(self) -> str | None:
         """The latest answered question as the assistant understood it (follow-ups resolved)."""
         return next((ex.answer.query for ex in reversed(self.exchanges) if ex.answer), None)
+
+    def exported(self) -> list[Asked]:
+        """The chat as export records (assistant.export)."""
+        return [Asked(ex.question, ex.at, ex.answer, ex.refusal) for ex in self.exchanges]
+
+    def last_markdown(self) -> str:
+        """The latest answer as Markdown with its citations (what "Copy answer" puts on the clipboard)."""
+        ex = next((ex for ex in reversed(self.exchanges) if ex.answer), None)
+        return "" if ex is None else f"Q: {ex.question}\n\n{ex.answer.text}"
 
     def last_asked(self) -> tuple[str, tuple[str, ...]] | None:
         """The latest answered question as typed, with the questions before it (to ask it again elsewhere)."""
@@ -101,6 +125,8 @@ def respond(
     """The session after `message`; a refused or failed question becomes a reply, never an exception. A long
     chat keeps its last `MAX_EXCHANGES` exchanges and the conversation its last `MAX_HISTORY` turns."""
     text = as_text(message) if isinstance(message, str) else ""
+    if isinstance(message, str) and not text.strip():
+        return session  # an empty question adds nothing to the chat
     if len(session.conversation.turns) > MAX_HISTORY or len(session.exchanges) >= MAX_EXCHANGES:
         session = replace(session, conversation=Conversation(session.conversation.turns[-MAX_HISTORY:]),
                           exchanges=session.exchanges[-(MAX_EXCHANGES - 1) :])
@@ -117,9 +143,10 @@ def respond(
         except Exception:
             log.exception("answering %r failed", text[:200])
             problem = "Sorry, something went wrong while answering. The error has been logged."
-    reply = answer_html(answer) if answer is not None else notice_html(problem or "")
-    exchange = Exchange(question=text, history=history, answer=answer, reply=reply)
-    return Session(conversation=conversation, exchanges=(*session.exchanges, exchange))
+    turn = session.asked + 1  # never reused, so element ids stay unique when old exchanges are dropped
+    reply = answer_html(answer, turn, filters_line(filters)) if answer is not None else notice_html(problem or "")
+    exchange = Exchange(question=text, history=history, answer=answer, reply=reply, refusal=problem)
+    return Session(conversation=conversation, exchanges=(*session.exchanges, exchange), asked=turn)
 
 
 def vote(session: Session, index: Any, liked: Any) -> tuple[Session, Exchange | None, Vote]:
@@ -164,16 +191,9 @@ def make_filters(
 
 
 # -- compare and the scripted API ------------------------------------------------------------------------------------
-def compare(asst: AssistantLike, question: str, history: Sequence[str], filters: Filters) -> list[CompareRow]:
-    """For each trust (those filtered, else all the report covers), the best extract the assistant finds for
-    `question` after `history` (so a follow-up is read as it was in the chat), or None."""
-    rows = []
-    deadline = time.monotonic() + TIME_BUDGET_S
-    for trust in filters.trusts or asst.trusts:
-        answer = asst.ask_history(question, list(history), replace(filters, trusts=(trust,)), deadline=deadline)
-        best = None if answer.abstained else next((e for e in answer.extracts if e.trust == trust), None)
-        rows.append(CompareRow(trust=trust, best=best))
-    return rows
+def compare(asst: AssistantLike, question: str, history: Sequence[str], filters: Filters) -> Comparison:
+    """The trusts side by side on `question` after `history` (so a follow-up is read as it was in the chat)."""
+    return asst.compare(question, list(history), filters, deadline=time.monotonic() + TIME_BUDGET_S)
 
 
 def answer_record(answer: Answer) -> dict[str, Any]:

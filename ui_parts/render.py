@@ -13,12 +13,10 @@ about the report; every quoted word is the report's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from assistant.compose import group
+from assistant.compose import REPORT_LEVEL, group
 from assistant.conversation import read_as
-from assistant.records import Answer, Extract
-from assistant.understanding import wanted
+from assistant.records import Answer, Comparison, Extract
 
 ELLIPSIS = " … "  # how the assistant joins the pieces of one extract (assistant.extracts.ELLIPSIS)
 USER_PREVIEW_CHARS = 600  # a longer question is shown shortened in its chat bubble (it is refused anyway)
@@ -62,42 +60,59 @@ def highlight(context: str, extract: str) -> str:
     return "".join(out)
 
 
-def quote(e: Extract, *, closest: bool = False) -> str:
+def marked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`text` escaped, with the given [start, end) spans (the sentences that bear on the question) in <mark>."""
+    out, last = [], 0
+    for a, b in sorted(spans):
+        if a < last:
+            continue
+        out.append(esc(text[last:a]) + '<mark class="di-hl">' + esc(text[a:b]) + "</mark>")
+        last = b
+    out.append(esc(text[last:]))
+    return "".join(out)
+
+
+def anchor(turn: int | str, n: int) -> str:
+    """The element id of extract n of answer `turn`: unique on the page, so a marker finds its own extract."""
+    return f"di-a{turn}-x{n}"
+
+
+def marker(turn: int | str, n: int) -> str:
+    return f'<a class="di-marker" href="#{anchor(turn, n)}" aria-label="extract {n}">{esc(f"[{n}]")}</a>'
+
+
+def extract_html(e: Extract, n: int, turn: int | str, *, closest: bool = False) -> str:
+    """One extract: its number, the quote (bearing sentences marked), its citation, and its passage on demand."""
     cls = "di-quote di-closest" if closest else "di-quote"
-    return f'<blockquote class="{cls}">{esc(e.text)}</blockquote><p class="di-cite">{esc(e.citation())}</p>'
-
-
-def source(e: Extract) -> str:
-    where = " · ".join(p for p in (e.trust or "Report-level", e.section, e.title, page_label(e)) if p)
-    kind = "" if e.kind == "body" else f' <span class="di-kind">{esc(e.kind)}</span>'
+    pages = f"page {e.page}" if e.page == e.page_end else f"pages {e.page}–{e.page_end}"
+    where = " · ".join(p for p in (pages, e.trust or "Report-level", e.title or e.section) if p)
     return (
-        f'<div class="di-source"><p class="di-source-head">{esc(where)}{kind}</p>'
-        f'<p class="di-context">{highlight(e.context, e.text)}</p></div>'
+        f'<div class="di-extract" id="{anchor(turn, n)}" tabindex="-1">'
+        f'<blockquote class="{cls}"><span class="di-n">{esc(f"[{n}]")}</span> '
+        f"{marked(e.text, e.highlights)}</blockquote>"
+        f'<p class="di-cite">{esc(e.citation())}</p>'
+        f'<details class="di-context"><summary>Show in context ({esc(where)})</summary>'
+        f'<p class="di-passage">{highlight(e.context, e.text)}</p></details></div>'
     )
 
 
-def sources(extracts: Sequence[Extract]) -> str:
-    if not extracts:
+def glance_html(answer: Answer, turn: int) -> str:
+    if not answer.glance:
         return ""
-    body = "".join(source(e) for e in extracts)
-    n = len(extracts)
-    return (
-        f'<details class="di-sources"><summary>Sources: the full passage{"s" if n > 1 else ""} behind '
-        f"{'these' if n > 1 else 'this'} {n} extract{'s' if n > 1 else ''}, extracts highlighted</summary>"
-        f"{body}</details>"
-    )
+    items = []
+    for g in answer.glance:
+        label = (g.group if g.group == REPORT_LEVEL else short_trust(g.group)) if g.group else None
+        where = f"<strong>{esc(label)}</strong>: " if label else ""
+        who = f' <span class="di-who">— {esc(g.speaker)}</span>' if g.speaker else ""
+        items.append(f"<li>{where}{esc(g.text)}{who} {marker(turn, g.n)}</li>")
+    return ('<div class="di-glance"><p class="di-glance-title"><strong>At a glance</strong></p>'
+            f'<ul class="di-glance-list">{"".join(items)}</ul></div>')
 
 
-def _speaker_line(answer: Answer) -> str:
-    """For "who said …?" questions: the first named speaker, up front."""
-    asks_who = wanted(answer.question) == "person" or (answer.reading is not None and answer.reading.kind == "who")
-    if answer.abstained or not asks_who:
-        return ""
-    s = next((e.speaker for e in answer.extracts if e.speaker), None)
-    if s is None:
-        return ""
-    who = s.name + (f", {s.role}" if s.role else "") + (f" ({short_trust(s.trust)})" if s.trust else "")
-    return f'<p class="di-lead">Said by <strong>{esc(who)}</strong>:</p>'
+def _reading(answer: Answer) -> str:
+    """How the question was read, when not simply as typed (a follow-up, a loosely matched name)."""
+    line = read_as(answer.question, answer.reading) if answer.reading is not None else None
+    return f'<p class="di-reading">{esc(line)}</p>' if line else ""
 
 
 def _coverage(answer: Answer) -> str:
@@ -112,35 +127,32 @@ def _coverage(answer: Answer) -> str:
     return f'<p class="di-coverage">{"<br>".join(lines)}</p>' if lines else ""
 
 
-def _reading(answer: Answer) -> str:
-    """How the question was read, when not simply as typed (a follow-up, a loosely matched name)."""
-    line = read_as(answer.question, answer.reading) if answer.reading is not None else None
-    return f'<p class="di-reading">{esc(line)}</p>' if line else ""
+def _abstention(answer: Answer) -> str:
+    reason = answer.text.split("**The report does not seem to answer this.**", 1)[-1].split("\n")[0]
+    reason = reason.replace("The closest material it has:", "").strip()
+    tail = (" The closest material it has is below, marked as such: it is not an answer." if answer.extracts
+            else "" if reason else " Nothing in it comes close.")
+    return (f'<p class="di-abstain"><strong>The report does not seem to answer this.</strong> '
+            f"{esc((reason + tail).strip())}</p>")
 
 
-def answer_html(answer: Answer) -> str:
-    """One assistant message: extracts grouped by trust, each quoted and cited; coverage; sources."""
-    parts = ['<div class="di-answer">', _reading(answer)]
+def answer_html(answer: Answer, turn: int = 0, filters_note: str | None = None) -> str:
+    """One assistant message (answer number `turn` of the chat): at a glance with markers, how it was read, the
+    numbered extracts grouped by trust, each with its citation and its passage on demand; coverage."""
+    parts = [f'<div class="di-answer" id="di-a{turn}" tabindex="-1">', glance_html(answer, turn), _reading(answer)]
+    if filters_note:
+        parts.append(f'<p class="di-filters">{esc(filters_note)}</p>')
     if answer.abstained:
-        parts.append(
-            '<p class="di-abstain"><strong>The report does not seem to answer this.</strong> '
-            + (
-                "The closest material it has is below, marked as such: it is not an answer.</p>"
-                if answer.extracts
-                else "Nothing in it comes close.</p>"
-            )
-        )
-    parts.append(_speaker_line(answer))
+        parts.append(_abstention(answer))
     for title, items in group(list(answer.extracts)):
-        label = short_trust(title)
+        label = short_trust(title) if title != REPORT_LEVEL else title
         tag = ' <span class="di-tag">closest material, not an answer</span>' if answer.abstained else ""
         parts.append(f'<section class="di-group"><h4 class="di-trust">{esc(label)}{tag}</h4>')
-        parts.extend(quote(e, closest=answer.abstained) for e in items)
+        parts.extend(extract_html(e, n, turn, closest=answer.abstained) for n, e in items)
         parts.append("</section>")
     if not answer.extracts and not answer.abstained:
         parts.append('<p class="di-notice">No extracts matched.</p>')
     parts.append(_coverage(answer))
-    parts.append(sources(answer.extracts))
     parts.append("</div>")
     return "".join(parts)
 
@@ -158,27 +170,23 @@ def user_html(question: str) -> str:
     return f'<span class="di-user">{head} … <em>({len(question):,} characters in all)</em></span>'
 
 
-@dataclass(frozen=True)
-class CompareRow:
-    trust: str
-    best: Extract | None  # None: nothing relevant for this trust
-
-
-def compare_html(query: str, rows: Sequence[CompareRow]) -> str:
-    """One row per trust: its best extract and citation, or "nothing relevant"."""
+def compare_html(comparison: Comparison) -> str:
+    """One row per trust: its best extract, numbered as in an answer, with its citation and passage, or "nothing
+    relevant". Stacks into one column on a narrow screen (see CSS)."""
     body = []
-    for row in rows:
-        name = f'<th scope="row" class="di-row-trust">{esc(short_trust(row.trust))}</th>'
-        if row.best is None:
+    n = 0
+    for trust, best in comparison.rows:
+        name = f'<th scope="row" class="di-row-trust">{esc(short_trust(trust))}</th>'
+        if best is None:
             cell = '<td class="di-none">Nothing relevant in the report for this trust.</td>'
         else:
-            cell = f"<td>{quote(row.best)}</td>"
+            n += 1
+            cell = f"<td>{extract_html(best, n, 'c')}</td>"
         body.append(f"<tr>{name}{cell}</tr>")
-    found = sum(r.best is not None for r in rows)
     return (
         '<div class="di-compare"><h3 class="di-compare-title">Compare trusts</h3>'
-        f'<p class="di-compare-q">The best extract from each trust for: <q>{esc(query)}</q> '
-        f"({found} of {len(rows)} trusts have relevant material)</p>"
+        f'<p class="di-compare-q">The best extract from each trust for: <q>{esc(comparison.query)}</q> '
+        f"({n} of {len(comparison.rows)} trusts have relevant material)</p>"
         '<table class="di-compare-table"><thead><tr><th scope="col">Trust</th>'
         '<th scope="col">Best extract</th></tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
@@ -222,5 +230,29 @@ CSS = """
 .di-compare-table thead th { background: #f3f5f9; font-size: 0.88em; }
 .di-row-trust { width: 14em; color: #1f3a5f; }
 .di-none { color: #888; font-style: italic; }
+.di-glance { background: #f6f9fd; border: 1px solid #d5dde8; border-radius: 6px; padding: 0.4em 0.8em;
+  margin: 0 0 0.7em 0; }
+.di-glance-title { margin: 0 0 0.2em 0 !important; color: #1f3a5f; }
+.di-glance-list { margin: 0 !important; padding-left: 1.2em !important; }
+.di-glance-list li { margin: 0.15em 0; }
+.di-who { color: #4b5563; }
+.di-marker { font-size: 0.85em; font-weight: 650; text-decoration: none; color: #1d4ed8; padding: 0 0.15em; }
+.di-marker:focus, .di-extract:focus, .di-answer:focus { outline: 2px solid #1d4ed8; outline-offset: 2px; }
+.di-n { font-weight: 650; color: #1f3a5f; margin-right: 0.2em; }
+.di-hl { background: #fff1a8; color: inherit; padding: 0 1px; }
+.di-extract { border-radius: 4px; transition: background 0.3s; }
+.di-extract.di-target, .di-extract:target { background: #fde68a; }
+.di-context summary { cursor: pointer; color: #1d4ed8; font-size: 0.85em; }
+.di-passage { margin: 0.3em 0 0.6em 0 !important; padding: 0.4em 0.7em; border: 1px solid #e3e7ee;
+  border-radius: 4px; background: #fff; font-size: 0.92em; }
+.di-filters { font-size: 0.85em; color: #4b5563; margin: 0 0 0.4em 0; }
+.di-offscreen { position: absolute !important; left: -10000px !important; width: 1px !important;
+  height: 1px !important; overflow: hidden !important; }
+@media (max-width: 600px) {
+  .di-compare-table, .di-compare-table thead, .di-compare-table tbody, .di-compare-table tr,
+  .di-compare-table th, .di-compare-table td { display: block; width: 100% !important; box-sizing: border-box; }
+  .di-compare-table thead { display: none; }
+  .di-row-trust { border-bottom: none !important; padding-bottom: 0 !important; }
+}
 #di-examples button { justify-content: flex-start; text-align: left; }
 """

@@ -3,9 +3,18 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint eval bench
+AXE := node_modules/axe-core/axe.min.js
+
+.PHONY: setup run test lint eval bench browser-tools
 
 setup: $(STAMP)
+
+# axe-core for the browser tests' accessibility check (skipped, with the reason, when npm is missing)
+browser-tools: $(AXE)
+
+$(AXE): package.json
+	command -v npm >/dev/null && npm install --silent --no-audit --no-fund && touch $(AXE) \
+	  || echo "warning: npm missing: the accessibility test will skip"
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -17,7 +26,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: setup
 	$(PY) ui.py
 
-test: setup
+test: setup browser-tools
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 

@@ -2,7 +2,8 @@
 
 batch reads one JSON object per line on stdin, `{"id", "question", "history": [earlier user questions]}`, and
 writes one line per input on stdout, in the same order:
-`{"id", "answer", "extracts": [...], "trusts_covered", "abstained", "latency_ms"}`; a line it cannot use (not
+`{"id", "answer", "extracts": [...], "trusts_covered", "abstained", "latency_ms", ...}` (the keys of
+`assistant.wire.answer_record`, which `ask --json` prints too); a line it cannot use (not
 JSON, not UTF-8, blank, no question) gets `{"id", "error"}` and the others are still answered. Output is strict
 JSON (no NaN or Infinity).
 """
@@ -15,6 +16,7 @@ import sys
 import time
 from typing import Any
 
+from assistant.wire import answer_record
 from errors import AssistantError
 
 
@@ -52,15 +54,7 @@ def batch_record(asst, obj: Any) -> dict[str, Any]:
         answer = asst.ask_history(question, history if history is not None else [])
     except AssistantError as e:
         return {"id": qid, "error": str(e)}
-    return {
-        "id": qid,
-        "answer": answer.text,
-        "extracts": [e.to_dict() for e in answer.extracts],
-        "trusts_covered": list(answer.trusts_covered),
-        "trusts_without_material": list(answer.trusts_without_material),
-        "abstained": answer.abstained,
-        "latency_ms": round((time.perf_counter() - start) * 1e3, 2),
-    }
+    return {"id": qid, **answer_record(answer), "latency_ms": round((time.perf_counter() - start) * 1e3, 2)}
 
 
 def _parse(line: str | bytes) -> Any:
@@ -121,28 +115,73 @@ def _has_surrogates(text: str) -> bool:
     return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
-def chat(asst, filters) -> None:
+PROMPT = "you> "  # not ">", which starts the quoted lines of an answer
+HELP = ("Ask about the report. Commands: 'new' starts a new chat, 'export FILE' saves this chat "
+        "(FILE.md as Markdown, FILE.json as JSON), an empty line or Ctrl-D ends.")
+
+
+def chat(asst, filters, read=input, write=print) -> None:
+    """The terminal chat; `read` and `write` are swapped in tests."""
+    from datetime import UTC, datetime
+
+    from assistant.export import Asked
     from assistant.records import Conversation
 
     conversation = Conversation()
-    print("Ask about the report (an empty line or Ctrl-D ends; 'new' starts a new chat).")
+    asked: list[Asked] = []
+    write(HELP)
     while True:
         try:
-            question = input("\n> ")
+            question = read("\n" + PROMPT)
         except EOFError:
             break
-        if not question.strip():
+        command = question.strip()
+        if not command:
             break
-        if question.strip().lower() == "new":
-            conversation = Conversation()
-            print("(new chat)")
+        if command.lower() == "new":
+            conversation, asked = Conversation(), []
+            write("(new chat)")
             continue
+        if command.lower() == "export" or command.lower().startswith("export "):
+            write(export_chat(asked, command[len("export"):].strip(), asst.title))
+            continue
+        at = datetime.now(UTC)
         try:
             answer, conversation = asst.ask(question, conversation, filters)
         except AssistantError as e:
-            print(f"Sorry: {e}")
+            asked.append(Asked(question, at, None, str(e)))
+            write(f"Sorry: {e}")
             continue
-        print("\n" + answer.text)
+        asked.append(Asked(question, at, answer))
+        write("\n" + answer.text)
+
+
+def export_chat(asked, target: str, report: str) -> str:
+    """Write the chat to `target` (.md or .json) and say what happened; never raises for a bad file name."""
+    from pathlib import Path
+
+    from assistant.export import dumps, to_json, to_markdown
+
+    if not target:
+        return "Give a file name: export chat.md (Markdown) or export chat.json (JSON)."
+    path = Path(target).expanduser()
+    kind = path.suffix.lower()
+    if kind not in (".md", ".json"):
+        return f"Cannot export to {target!r}: the name must end in .md (Markdown) or .json (JSON)."
+    if not asked:
+        return "Nothing to export yet: ask a question first."
+    text = to_markdown(asked, report) if kind == ".md" else dumps(to_json(asked, report))
+    if path.exists() and path.is_dir():
+        return f"Cannot export to {target!r}: it is a folder."
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        return f"Cannot export to {target!r}: {e.strerror or e}."
+    n = len(asked)
+    return f"Saved {n} question{'s' * (n != 1)} to {path} ({'Markdown' if kind == '.md' else 'JSON'})."
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question")
-    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON (the keys batch writes)")
     for p in (ask, sub.add_parser("chat", help="an interactive chat in the terminal")):
         p.add_argument("--trust", action="append", help="only this trust (full or short name); repeatable")
         p.add_argument("--section", action="append", help="only this section; repeatable")
@@ -170,9 +209,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "chat":
             chat(asst, _filters(args))
         else:
+            start = time.perf_counter()
             answer, _ = asst.ask(args.question, None, _filters(args))
             if args.json:
-                print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+                record = {**answer_record(answer), "latency_ms": round((time.perf_counter() - start) * 1e3, 2)}
+                print(json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False))
             else:
                 print(answer.text)
     except AssistantError as e:

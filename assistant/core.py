@@ -189,8 +189,9 @@ class Assistant:
                     rows.append((trust, None))
                     continue
                 s = by_pos[best]
-                rows.append((trust, make_extract(s.pos, s.chunk, s.score, set(eu.content), vector, self.bank,
-                                                 self.vocab, eu, self.config, self.breaks[s.pos])))
+                rows.append((trust, self._in_passage(make_extract(
+                    s.pos, s.chunk, s.score, set(eu.content), vector, self.bank, self.vocab, eu, self.config,
+                    self.breaks[s.pos]))))
         else:
             rows = [(t, None) for t in trusts]
         return Comparison(q, resolved.query, resolved.reading, tuple(rows))
@@ -313,6 +314,27 @@ class Assistant:
             return tuple(t for t in self.trusts if t not in shown and t not in selection.material)
         return ()
 
+    def _in_passage(self, e: Extract) -> Extract:
+        """`e` with the running text around its chunk: the nearest body or list chunk of the same trust and section
+        on each side (boxes and pull quotes in between are skipped: they are printed apart from the text)."""
+        pos = self._positions.get(e.chunk_id)
+        if pos is None:
+            return e
+        chunk = self.chunks[pos]
+
+        def near(step: int) -> str:
+            i = pos + step
+            while 0 <= i < len(self.chunks):
+                c = self.chunks[i]
+                if c.trust != chunk.trust or c.section != chunk.section:
+                    return ""
+                if c.kind in ("body", "bullets"):
+                    return c.text
+                i += step
+            return ""
+
+        return replace(e, before=near(-1), after=near(1))
+
     def _finish(
         self,
         q: str,
@@ -329,6 +351,7 @@ class Assistant:
         timings: dict[str, float] | None = None,
         filters: Filters | None = None,
     ) -> Answer:
+        extracts = [self._in_passage(e) for e in extracts]
         covered = tuple(dict.fromkeys(e.trust for e in extracts if e.trust))
         lines = () if abstained or not extracts else tuple(glance(extracts, about))
         text = compose(extracts, glance_lines=lines, abstained=abstained, reason=reason, read_as=line, lead=lead,

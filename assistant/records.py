@@ -42,9 +42,14 @@ class Extract:
     speakers: tuple[Speaker, ...] = ()  # everyone whose quoted words are in the extract, in order
     highlights: tuple[tuple[int, int], ...] = ()  # [start, end) in `text` of the sentences that bear on the question
     best: str = ""  # the single sentence (a substring of `text`) that answers the question most directly
+    # the passage around `context`: the nearest running text of the same section before and after it (for "show in
+    # context"; left out of the JSON answers, which carry `context`)
+    before: str = ""
+    after: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        del d["before"], d["after"]
         d["highlights"] = [list(h) for h in self.highlights]
         return d
 

@@ -426,3 +426,52 @@ def test_batch_answers_good_lines_and_flags_bad_ones(fake_assistant):
 def test_vectors_are_unit_length(fake_assistant):
     v = fake_assistant.index.embed("bed occupancy")
     assert abs(float(np.linalg.norm(v)) - 1.0) < 1e-5
+
+
+def test_ask_json_uses_the_batch_keys(fake_assistant, monkeypatch, capsys):
+    import assistant.__main__ as cli
+    from assistant.__main__ import run_batch
+
+    monkeypatch.setattr(cli, "_load", lambda args: fake_assistant)
+    assert cli.main(["ask", "bed occupancy at oxleas", "--json"]) == 0
+    asked = json.loads(capsys.readouterr().out)
+    out = io.StringIO()
+    run_batch(fake_assistant, [json.dumps({"id": "x", "question": "bed occupancy at oxleas"})], out)
+    batched = json.loads(out.getvalue())
+    assert set(asked) == set(batched) - {"id"}
+    assert asked["answer"] == batched["answer"] and asked["extracts"] == batched["extracts"]
+    # extract n is extracts[n-1], and each glance line is that extract's own words
+    for g in asked["glance"]:
+        assert g["text"] in asked["extracts"][g["n"] - 1]["text"]
+        assert f"[{g['n']}]" in asked["answer"]
+
+
+def test_terminal_chat_prompt_and_export(fake_assistant, tmp_path):
+    from assistant.__main__ import PROMPT, chat
+
+    assert not PROMPT.strip().startswith(">")  # quoted lines in answers start with ">"
+    md, js = tmp_path / "chat.md", tmp_path / "chat.json"
+    typed = iter(["export nothing.md", "bed occupancy at oxleas", "and what about Lincolnshire?", "export",
+                  f"export {tmp_path / 'chat.txt'}", f"export {tmp_path}/no/such/folder/x.md", f"export {md}",
+                  f"export {js}", "new", "", "never read"])
+    prompts: list[str] = []
+    said: list[str] = []
+
+    def read(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(typed)
+
+    chat(fake_assistant, Filters(), read=read, write=said.append)
+    assert all(p.endswith(PROMPT) for p in prompts) and len(prompts) == 10
+    joined = "\n".join(said)
+    assert "Nothing to export yet" in joined and "Give a file name" in joined and "must end in .md" in joined
+    assert "Cannot export" in joined and "(new chat)" in joined
+    text = md.read_text(encoding="utf-8")
+    assert fake_assistant.title in text and "bed occupancy at oxleas" in text and "and what about Lincolnshire?" in text
+    data = json.loads(js.read_text(encoding="utf-8"))
+    assert data["report"] == fake_assistant.title and len(data["exchanges"]) == 2
+    second = data["exchanges"][1]
+    assert second["reading"]["kind"] in ("switch", "continue") and second["asked_at"]
+    for g in second["glance"]:
+        assert g["text"] in second["extracts"][g["n"] - 1]["text"]
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -1,9 +1,12 @@
 """The page in a real browser: Playwright drives Debian's Chromium (browser downloads do not work here).
 
-Asks a question, checks a citation is on screen, opens the sources, compares trusts, follows up, and checks that
-an HTML payload typed as a question is shown as text and runs nothing. Screenshots go to $DI_SCREENSHOTS (set it
-to docs/ to refresh the README's pictures) or else to a temporary folder. Skipped, with the reason, when Chromium
-or Playwright is missing.
+Covers what a reader does: an answer opens at a glance at its top, with markers that reach their extracts (by
+mouse and by keyboard); "Show in context" opens an extract's passage with the extract highlighted; an answer is
+copied as Markdown; the chat is exported as Markdown and as JSON and read back; axe-core finds no serious or
+critical accessibility violation; a 390 px wide screen stacks the compare table; votes, follow-ups, and HTML
+typed as a question. Screenshots go to $DI_SCREENSHOTS (set it to docs/ to refresh the README's pictures) or else
+to a temporary folder. Skipped, with the reason, when Chromium or Playwright is missing; the axe-core check also
+when `npm install` has not been run (`make test` runs it).
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from test_ui_support import real_assistant, serving
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = Path(os.environ.get("DI_SCREENSHOTS") or tempfile.mkdtemp(prefix="di-screenshots-"))
 CHROMIUM = os.environ.get("DI_CHROMIUM", "/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 XSS = "<img src=x onerror=window.__xss=1> **not bold**"
 ANSWER_TIMEOUT_MS = 60_000
+CITATION = re.compile(r"(.+ NHS (Foundation )?Trust|Report-level) · .+ · pp?\. \d+")
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,16 +61,31 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, url):
-    context = browser.new_context(viewport={"width": 1360, "height": 1000})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_selector("#di-question textarea")
-    yield page
-    context.close()
+def open_page(browser, url):
+    """A function opening the page in a fresh browser context (width, clipboard permission); errors fail the test."""
+    contexts, errors = [], []
+
+    def opener(width: int = 1360, height: int = 1000, clipboard: bool = False):
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            permissions=["clipboard-read", "clipboard-write"] if clipboard else [],
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url)
+        page.wait_for_selector("#di-question textarea")
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
     assert not errors, errors
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
 
 
 def ask(page, question: str) -> None:
@@ -75,30 +95,76 @@ def ask(page, question: str) -> None:
     page.wait_for_function(
         f"document.querySelectorAll('#di-chat .di-answer').length > {answers}", timeout=ANSWER_TIMEOUT_MS
     )
+    page.wait_for_timeout(300)  # the after-answer steps (scroll to top, focus, take-away buttons) run next
 
 
-def test_ask_cite_sources_and_compare(page):
+def in_view(page, selector_or_locator) -> bool:
+    """Whether the element's top is visible both in the window and in the chat's scrolling box."""
+    loc = page.locator(selector_or_locator) if isinstance(selector_or_locator, str) else selector_or_locator
+    return loc.evaluate(
+        """e => {
+          const r = e.getBoundingClientRect();
+          const box = e.closest('.bubble-wrap');
+          const b = box ? box.getBoundingClientRect() : {top: 0, bottom: innerHeight};
+          return r.top >= Math.max(0, b.top) - 2 && r.top < Math.min(innerHeight, b.bottom) - 10;
+        }"""
+    )
+
+
+def test_an_answer_opens_at_a_glance_at_its_top_and_markers_reach_their_extracts(page):
     DOCS.mkdir(exist_ok=True)
     ask(page, "How did trusts involve patients?")
-    cite = page.locator("#di-chat .di-cite").first
-    cite.wait_for(state="visible")
-    assert re.match(r"(.+ NHS (Foundation )?Trust|Report-level) · .+ · pp?\. \d+", cite.inner_text())
-    cites = page.locator("#di-chat .di-cite").all_inner_texts()
-    assert sum(bool(re.match(r".+ NHS (Foundation )?Trust · .+ · pp?\. \d+", c)) for c in cites) >= 3
-    assert page.locator("#di-chat blockquote.di-quote").count() >= 3
-    assert page.locator("#di-chat h4.di-trust").count() >= 3  # grouped by trust
-    page.locator("#di-chat .di-user").last.evaluate(
-        "e => { e.scrollIntoView({block: 'start'}); e.closest('.bubble-wrap')?.scrollBy(0, -60); }"
-    )
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(DOCS / "screenshot-chat.png"))
+    answer = page.locator("#di-chat .di-answer").last
+    items = answer.locator(".di-glance li")
+    assert items.count() >= 3
+    assert all(re.search(r"\[\d+\]", t) for t in items.all_inner_texts())
+    cites = answer.locator(".di-cite").all_inner_texts()
+    assert sum(bool(CITATION.match(c)) for c in cites) >= 3
+    # the view shows the answer's top, not its end, and keyboard focus is on the new answer
+    assert in_view(page, answer.locator(".di-glance"))
+    assert page.evaluate("document.activeElement.closest('.di-answer') !== null")
+    page.screenshot(path=str(DOCS / "screenshot-glance.png"))
 
-    page.locator("#di-chat .di-sources summary").last.click()
-    source = page.locator("#di-chat .di-source").first
-    page.locator("#di-chat .di-sources summary").last.evaluate("e => e.scrollIntoView({block: 'start'})")
-    assert source.locator("mark.di-mark").count() >= 1  # the extract is highlighted in its passage
-    page.locator("#di-chat").screenshot(path=str(DOCS / "screenshot-sources.png"))
+    # a marker (mouse) scrolls to its extract, highlights it and moves focus there
+    marker = items.last.locator("a.di-marker")
+    target_id = marker.get_attribute("href").lstrip("#")
+    marker.click()
+    target = page.locator(f"#{target_id}")
+    page.wait_for_function(f"document.getElementById('{target_id}').classList.contains('di-target')")
+    assert in_view(page, target)
+    assert page.evaluate("document.activeElement.id") == target_id
+    n = int(re.search(r"\d+$", target_id).group())
+    assert target.locator(".di-n").inner_text() == f"[{n}]"
+    assert items.last.inner_text().split(" — ")[0].split(": ", 1)[-1].rstrip(f" [{n}]")[:40] in target.inner_text()
 
+    # a marker from the keyboard: Tab-reachable link, Enter follows it
+    first = items.first.locator("a.di-marker")
+    first_id = first.get_attribute("href").lstrip("#")
+    first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.activeElement && document.activeElement.id === '{first_id}'")
+
+    # show in context: the passage opens with the extract highlighted in it
+    details = target.locator("details.di-context")
+    assert details.get_attribute("open") is None
+    summary = details.locator("summary")
+    assert re.match(r"Show in context \(pages? \d+", summary.inner_text())
+    summary.click()
+    passage = details.locator(".di-passage")
+    passage.wait_for(state="visible")
+    assert passage.locator("mark.di-mark").count() >= 1
+    assert passage.locator("mark.di-mark").first.inner_text()[:30] in target.locator("blockquote").inner_text()
+    summary.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(DOCS / "screenshot-context.png"))
+    # ... and from the keyboard, on another extract
+    other = answer.locator(f".di-extract:not(#{target_id}) details.di-context").first
+    other.locator("summary").focus()
+    page.keyboard.press("Enter")
+    other.locator(".di-passage").wait_for(state="visible")
+
+
+def test_compare_has_a_row_per_trust(page):
+    ask(page, "How did trusts involve patients?")
     page.get_by_role("button", name="Compare trusts").click()
     table = page.locator("#di-compare-panel table.di-compare-table")
     table.wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
@@ -109,7 +175,81 @@ def test_ask_cite_sources_and_compare(page):
     page.locator("#di-compare-panel").screenshot(path=str(DOCS / "screenshot-compare.png"))
 
 
-def test_example_questions_a_follow_up_and_a_thumbs_up(page, feedback_path):
+def test_copy_an_answer_as_markdown_and_export_the_chat(open_page):
+    page = open_page(clipboard=True)
+    ask(page, "How did Oxleas fix bed occupancy?")
+    ask(page, "And what about Lincolnshire?")
+    page.get_by_role("button", name="Copy answer (Markdown)").click()
+    page.get_by_role("button", name="Copied").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Q: And what about Lincolnshire?\n\n- ")
+    assert re.search(r"^- .+ \[1\]$", copied, flags=re.M) and re.search(r"^\[1\] Lincolnshire .+ · p", copied, re.M)
+    assert "\n> " in copied and "<div" not in copied and "class=" not in copied
+
+    title = real_assistant().title
+    page.wait_for_function("!document.querySelector('#di-export-json').disabled")
+    with page.expect_download() as md_download:
+        page.locator("#di-export-md").click()
+    md = Path(md_download.value.path()).read_text(encoding="utf-8")
+    assert md_download.value.suggested_filename.endswith(".md")
+    assert title in md and "## 1. How did Oxleas fix bed occupancy?" in md
+    assert "## 2. And what about Lincolnshire?" in md
+    assert re.search(r"^\[1\] Oxleas NHS Foundation Trust · .+ · pp?\. \d+", md, flags=re.M)
+
+    with page.expect_download() as js_download:
+        page.locator("#di-export-json").click()
+    data = json.loads(Path(js_download.value.path()).read_text(encoding="utf-8"))
+    assert data["report"] == title and data["exported_at"]
+    first, second = data["exchanges"]
+    assert first["question"] == "How did Oxleas fix bed occupancy?" and first["asked_at"]
+    assert second["reading"]["kind"] == "switch" and "Lincolnshire" in second["read_as"]
+    for exchange in (first, second):
+        assert exchange["extracts"] and all(isinstance(e["page"], int) and e["citation"] for e in exchange["extracts"])
+        for g in exchange["glance"]:
+            assert g["text"] in exchange["extracts"][g["n"] - 1]["text"]
+
+
+def test_no_serious_or_critical_accessibility_violations(page):
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not installed at {AXE} (npm install)")
+    ask(page, "How did trusts involve patients?")
+    page.locator("#di-chat details.di-context summary").first.click()
+    page.get_by_role("button", name="Compare trusts").click()
+    page.locator("#di-compare-panel table").wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
+    # messages are labelled in plain text, and markers are named links
+    labels = page.evaluate(
+        "[...document.querySelectorAll('#di-chat [aria-label]')].map(e => e.getAttribute('aria-label'))"
+    )
+    assert any(label.startswith("Answer: At a glance") for label in labels), labels
+    assert not [label for label in labels if "<" in label or "&#" in label]
+    snapshot = page.locator("#di-chat").aria_snapshot()
+    assert re.search(r'link "\[1\] go to extract 1"', snapshot), snapshot[:2000]
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document)).violations.map(v => ({
+             id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))"""
+    )
+    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not bad, json.dumps(bad, indent=1)
+
+
+def test_a_390px_screen_stacks_the_compare_table_and_scrolls_nowhere_sideways(open_page):
+    page = open_page(width=390, height=844)
+    ask(page, "How did trusts involve patients?")
+    assert page.locator("#di-chat .di-answer .di-glance li").count() >= 3
+    page.get_by_role("button", name="Compare trusts").click()
+    table = page.locator("#di-compare-panel table.di-compare-table")
+    table.wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
+    row = table.locator("tbody tr").first
+    trust_cell, extract_cell = row.locator("th, td").nth(0), row.locator("th, td").nth(1)
+    a, b = trust_cell.bounding_box(), extract_cell.bounding_box()
+    assert b["y"] >= a["y"] + a["height"] - 1  # stacked: the extract sits below its trust, not beside it
+    assert b["width"] >= 0.6 * 390  # and takes the width of the screen (less the page margins)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    page.locator("#di-compare-panel").screenshot(path=str(DOCS / "screenshot-narrow.png"))
+
+
+def test_example_questions_a_follow_up_and_a_changed_vote(page, feedback_path):
     page.get_by_role("button", name="How did Oxleas fix bed occupancy?").click()
     page.wait_for_selector("#di-chat .di-cite", timeout=ANSWER_TIMEOUT_MS)
     assert "Oxleas NHS Foundation Trust ·" in page.locator("#di-chat .di-answer").last.inner_text()
@@ -122,8 +262,23 @@ def test_example_questions_a_follow_up_and_a_thumbs_up(page, feedback_path):
     vote = json.loads(feedback_path.read_text(encoding="utf-8").splitlines()[-1])
     assert vote["vote"] == "up" and vote["question"] == "And what about Lincolnshire?"
     assert vote["history"] == ["How did Oxleas fix bed occupancy?"] and vote["chunk_ids"]
+    lines_before = len(feedback_path.read_text(encoding="utf-8").splitlines())
+    page.locator("#di-chat button[aria-label='Dislike']").last.click()
+    page.wait_for_timeout(1000)  # the vote is written by the server; nothing on the page says so for a change
+    votes = [json.loads(line) for line in feedback_path.read_text(encoding="utf-8").splitlines()]
+    assert len(votes) == lines_before  # the changed vote replaced its line
+    mine = [v for v in votes if v["answer_id"] == vote["answer_id"]]
+    assert [v["vote"] for v in mine] == ["down"]
     page.get_by_role("button", name="New chat").click()
     page.wait_for_function("document.querySelectorAll('#di-chat .di-answer').length === 0")
+    page.wait_for_function("document.querySelector('#di-export-md').disabled")  # nothing left to export
+
+
+def test_an_empty_question_adds_nothing(page):
+    page.fill("#di-question textarea", "   ")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(800)
+    assert page.locator("#di-chat .di-answer, #di-chat .di-notice, #di-chat .di-user").count() == 0
 
 
 def test_html_typed_as_a_question_is_shown_as_text_and_runs_nothing(page):

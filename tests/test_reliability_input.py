@@ -140,11 +140,11 @@ def check_answer(answer: Answer) -> None:
 
 
 # the only tags and attributes ui_parts/render.py writes; anything else came from the text
-OUR_TAGS = {"div", "section", "h4", "blockquote", "p", "span", "strong", "em", "br", "details", "summary", "mark",
-            "table", "thead", "tbody", "tr", "th", "td", "h3", "q", "ul", "li", "a"}
-OUR_ATTRS = {"class", "scope", "id", "tabindex", "href", "aria-label"}
+OUR_TAGS = {"div", "section", "h2", "blockquote", "p", "span", "strong", "em", "br", "details", "summary", "mark",
+            "table", "thead", "tbody", "tr", "th", "td", "q", "ul", "li", "a"}
+OUR_ATTRS = {"class", "scope", "id", "tabindex", "href"}
 # the only link the renderer writes: a marker [n] pointing at an extract on the same page
-OUR_LINK = re.compile(r'<a class="di-marker" href="#di-a?(?:\d+|c)-x\d+" aria-label="extract \d+">')
+OUR_LINK = re.compile(r'<a class="di-marker" href="#di-a?(?:\d+|c)-x\d+">')
 RAW_MARKUP = re.compile(r"<\s*/?\s*(?:script|img|svg|iframe|a)\b|\bon\w+\s*=|javascript:|\]\(", re.I)
 
 

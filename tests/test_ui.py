@@ -39,7 +39,7 @@ from ui_parts.render import answer_html, compare_html, esc, highlight, notice_ht
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:gradio.queueing")  # gradio 6.31 vs pandas 3
 # the only tags the renderer writes; anything else in its output came from the text
-OUR_TAGS = {"div", "section", "h3", "h4", "blockquote", "p", "q", "span", "strong", "em", "br"}
+OUR_TAGS = {"div", "section", "h2", "blockquote", "p", "q", "span", "strong", "em", "br"}
 OUR_TAGS |= {"details", "summary", "mark", "table", "thead", "tbody", "tr", "th", "td", "a", "ul", "li"}
 
 
@@ -62,7 +62,7 @@ class Tags(HTMLParser):
 def assert_inert(markup: str) -> Tags:
     parsed = Tags(markup)
     assert parsed.tags <= OUR_TAGS, parsed.tags - OUR_TAGS
-    assert parsed.attrs <= {"class", "scope", "id", "href", "tabindex", "aria-label"}, parsed.attrs
+    assert parsed.attrs <= {"class", "scope", "id", "href", "tabindex"}, parsed.attrs
     assert all(re.fullmatch(r"#di-a?[0-9c]+-x\d+|#di-a?c-x\d+", h) for h in re.findall(r'href="([^"]*)"', markup))
     # no Markdown or LaTeX syntax survives as characters a Markdown parser would act on
     raw_text = re.sub(r"<[^>]+>", "", markup)
@@ -107,7 +107,7 @@ def test_answer_groups_by_trust_with_citations_and_coverage():
     )
     out = answer_html(answer)
     text = html.unescape("".join(Tags(out).text))
-    assert out.count('<h4 class="di-trust">') == 2
+    assert out.count('<h2 class="di-trust">') == 2
     assert out.count("<blockquote") == 2
     assert "Oxleas NHS Foundation Trust · Governance · p. 14" in text
     assert "Lincolnshire Partnership NHS Foundation Trust · Leadership · pp. 20–21" in text
@@ -183,6 +183,33 @@ def test_respond_keeps_the_conversation_in_a_new_session_value():
     assert asst.calls[1][1] is one.conversation  # the follow-up was asked with the earlier conversation
     assert [m["role"] for m in two.messages()] == ["user", "assistant", "user", "assistant"]
     assert two.last_query() == "And what about Lincolnshire?"
+
+
+def test_exports_name_the_report_replace_the_chats_last_and_sweep_idle_chats(tmp_path):
+    import os
+    import time
+
+    from ui_parts.exports import ExportFolder
+
+    asst = FakeAssistant()
+    folder = ExportFolder(tmp_path, max_age_s=60)
+    one = respond(asst, Session(), "How did Oxleas fix bed occupancy?", Filters())
+    two = respond(asst, one, "And what about Lincolnshire?", Filters())
+    md1, _ = folder.write(one, asst.title)
+    md2, js2 = folder.write(two, asst.title)
+    assert not Path(md1).exists() or md1 == md2  # the chat's earlier export is replaced, not kept
+    assert len(list((tmp_path / two.key).iterdir())) == 2
+    data = json.loads(Path(js2).read_text(encoding="utf-8"))
+    assert data["report"] == asst.title and [x["question"] for x in data["exchanges"]] == [
+        "How did Oxleas fix bed occupancy?", "And what about Lincolnshire?"]
+    assert all(x["asked_at"] for x in data["exchanges"])
+    text = Path(md2).read_text(encoding="utf-8")
+    assert asst.title in text and "class=\"di-" not in text  # Markdown, never the page's HTML
+    other = respond(asst, Session(), "beds", Filters())
+    old = time.time() - 120
+    os.utime(tmp_path / two.key, (old, old))
+    folder.write(other, asst.title)
+    assert not (tmp_path / two.key).exists() and (tmp_path / other.key).exists()  # the idle chat's files went
 
 
 def test_over_long_message_is_refused_before_the_assistant_sees_it():

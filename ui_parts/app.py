@@ -36,7 +36,7 @@ from ui_parts.chat import (
     too_long,
 )
 from ui_parts.edge import ClientSlots
-from ui_parts.exports import export_files
+from ui_parts.exports import ExportFolder
 from ui_parts.feedback import FeedbackLog, default_path, save_vote
 from ui_parts.render import CSS, compare_html, compare_notice_html, short_trust
 from ui_parts.scripts import AFTER_ANSWER_JS, COPY_JS, PAGE_JS
@@ -52,10 +52,11 @@ EXAMPLES = (
     "What did boards do to become more visible?",
 )
 INTRO = (
-    f"## {TITLE}\n"
+    f"# {TITLE}\n"
     "CQC's *Driving improvement: case studies from seven mental health trusts*. Every answer is made of the "
-    "report's own words, each extract cited by trust, section, page and speaker. Open **Sources** under an answer "
-    "to read the full passage."
+    "report's own words: a few lines **at a glance** first, each with a marker like [1] that takes you to its "
+    "extract, then the extracts, each cited by trust, section, page and speaker. **Show in context** under an "
+    "extract opens its whole passage. Copy an answer as Markdown, or export the chat, with the buttons below it."
 )
 SESSION_IDLE_S = 3600  # a chat untouched for an hour is dropped from memory
 MAX_SESSIONS = 1000  # chats kept in memory at once (the least recently used goes first)
@@ -66,6 +67,14 @@ def launch_options() -> dict[str, Any]:
     """Styling for `Blocks.launch` (Gradio 6 takes theme and CSS there). System fonts: no web-font downloads."""
     fonts = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
     theme = gr.themes.Soft(primary_hue="blue", neutral_hue="slate", font=fonts, font_mono=["ui-monospace", "monospace"])
+    # Soft's subdued greys and light blues fall short of WCAG AA contrast (4.5:1), which axe-core checks
+    theme = theme.set(
+        body_text_color_subdued="*neutral_600",
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        block_label_text_color="*primary_800",
+        block_title_text_color="*primary_800",
+    )
     # max_file_size: the page takes no uploads; the edge guard refuses the upload route anyway (belt and braces)
     return {"css": CSS, "theme": theme, "ssr_mode": False, "max_file_size": 1, "js": PAGE_JS}
 
@@ -84,6 +93,7 @@ def build_app(
     choices = theme_choices(asst.sections, asst.themes)  # every label the filters may send, whatever is shown
     report = asst.title
     feedback = FeedbackLog(feedback_path or default_path())
+    exports = ExportFolder(max_age_s=SESSION_IDLE_S)
     slots = ClientSlots(per_client)
     busy = "Your previous question is still being answered; please wait for it before sending another."
 
@@ -151,7 +161,7 @@ def build_app(
         if not session.exchanges:
             off = gr.DownloadButton(value=None, interactive=False)
             return "", off, off
-        md, js = export_files(session, report)
+        md, js = exports.write(session, report)
         return (session.last_markdown(), gr.DownloadButton(value=md, interactive=True),
                 gr.DownloadButton(value=js, interactive=True))
 
@@ -206,7 +216,8 @@ def build_app(
             for trust, best in result.rows
         ]
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    # Gradio copies each export it serves into its cache: swept on the schedule chats are forgotten on
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(SESSION_IDLE_S, SESSION_IDLE_S)) as demo:
         session = gr.State(Session(), time_to_live=SESSION_IDLE_S)  # an idle chat is forgotten
         gr.Markdown(INTRO, elem_id="di-intro")
         with gr.Row(equal_height=False):
@@ -287,7 +298,9 @@ def build_app(
         )
         new_button.click(on_new, None, [chatbot, session, message, compare_out], api_visibility="private",
                          queue=False).then(take_away, session, [last_md, export_md, export_json], **after)
-        chatbot.clear(on_clear, None, [session, compare_out], api_visibility="private", queue=False)
+        chatbot.clear(on_clear, None, [session, compare_out], api_visibility="private", queue=False).then(
+            take_away, session, [last_md, export_md, export_json], **after
+        )
         chatbot.like(on_like, [session], [session], api_visibility="private", show_progress="hidden")
         gr.api(ask, api_name="ask")
         gr.api(compare_api, api_name="compare")

@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 
 from rapidfuzz import fuzz
 
+from assistant import wire
 from assistant.compose import filters_line
 from assistant.export import Asked
 from assistant.records import Answer, Comparison, Conversation, Filters
@@ -77,6 +78,9 @@ class Session:
     conversation: Conversation = field(default_factory=Conversation)
     exchanges: tuple[Exchange, ...] = ()
     asked: int = 0  # questions asked in this chat so far (exchanges beyond MAX_EXCHANGES are dropped, not this)
+    # names this chat's export files; given by its first question (gr.State copies its default value into every
+    # browser session, so a key made at construction would be shared by all of them)
+    key: str = ""
 
     def messages(self) -> list[dict[str, str]]:
         """The chatbot's value: a user message and an assistant message per exchange, strictly alternating."""
@@ -146,7 +150,8 @@ def respond(
     turn = session.asked + 1  # never reused, so element ids stay unique when old exchanges are dropped
     reply = answer_html(answer, turn, filters_line(filters)) if answer is not None else notice_html(problem or "")
     exchange = Exchange(question=text, history=history, answer=answer, reply=reply, refusal=problem)
-    return Session(conversation=conversation, exchanges=(*session.exchanges, exchange), asked=turn)
+    return Session(conversation=conversation, exchanges=(*session.exchanges, exchange), asked=turn,
+                   key=session.key or uuid.uuid4().hex)
 
 
 def vote(session: Session, index: Any, liked: Any) -> tuple[Session, Exchange | None, Vote]:
@@ -197,16 +202,7 @@ def compare(asst: AssistantLike, question: str, history: Sequence[str], filters:
 
 
 def answer_record(answer: Answer) -> dict[str, Any]:
-    return {
-        "question": answer.question,
-        "query": answer.query,
-        "answer": answer.text,
-        "extracts": [{**e.to_dict(), "citation": e.citation()} for e in answer.extracts],
-        "trusts_covered": list(answer.trusts_covered),
-        "trusts_without_material": list(answer.trusts_without_material),
-        "abstained": answer.abstained,
-        "error": None,
-    }
+    return {**wire.answer_record(answer), "error": None}
 
 
 def error_record(question: Any, message: str) -> dict[str, Any]:
@@ -219,6 +215,8 @@ def error_record(question: Any, message: str) -> dict[str, Any]:
         "trusts_covered": [],
         "trusts_without_material": [],
         "abstained": False,
+        "reading": None,
+        "glance": [],
         "error": message,
     }
 

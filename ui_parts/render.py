@@ -78,7 +78,8 @@ def anchor(turn: int | str, n: int) -> str:
 
 
 def marker(turn: int | str, n: int) -> str:
-    return f'<a class="di-marker" href="#{anchor(turn, n)}" aria-label="extract {n}">{esc(f"[{n}]")}</a>'
+    return (f'<a class="di-marker" href="#{anchor(turn, n)}">{esc(f"[{n}]")}'
+            f'<span class="di-offscreen"> go to extract {n}</span></a>')
 
 
 def extract_html(e: Extract, n: int, turn: int | str, *, closest: bool = False) -> str:
@@ -92,8 +93,14 @@ def extract_html(e: Extract, n: int, turn: int | str, *, closest: bool = False) 
         f"{marked(e.text, e.highlights)}</blockquote>"
         f'<p class="di-cite">{esc(e.citation())}</p>'
         f'<details class="di-context"><summary>Show in context ({esc(where)})</summary>'
-        f'<p class="di-passage">{highlight(e.context, e.text)}</p></details></div>'
+        f'<div class="di-passage">{around(e.before)}<p class="di-here">{highlight(e.context, e.text)}</p>'
+        f"{around(e.after)}</div></details></div>"
     )
+
+
+def around(text: str) -> str:
+    """Running text printed before or after an extract's chunk, shown dimmer than the chunk itself."""
+    return f'<p class="di-around">{esc(text)}</p>' if text else ""
 
 
 def glance_html(answer: Answer, turn: int) -> str:
@@ -147,7 +154,7 @@ def answer_html(answer: Answer, turn: int = 0, filters_note: str | None = None) 
     for title, items in group(list(answer.extracts)):
         label = short_trust(title) if title != REPORT_LEVEL else title
         tag = ' <span class="di-tag">closest material, not an answer</span>' if answer.abstained else ""
-        parts.append(f'<section class="di-group"><h4 class="di-trust">{esc(label)}{tag}</h4>')
+        parts.append(f'<section class="di-group"><h2 class="di-trust">{esc(label)}{tag}</h2>')
         parts.extend(extract_html(e, n, turn, closest=answer.abstained) for n, e in items)
         parts.append("</section>")
     if not answer.extracts and not answer.abstained:
@@ -184,7 +191,7 @@ def compare_html(comparison: Comparison) -> str:
             cell = f"<td>{extract_html(best, n, 'c')}</td>"
         body.append(f"<tr>{name}{cell}</tr>")
     return (
-        '<div class="di-compare"><h3 class="di-compare-title">Compare trusts</h3>'
+        '<div class="di-compare"><h2 class="di-compare-title">Compare trusts</h2>'
         f'<p class="di-compare-q">The best extract from each trust for: <q>{esc(comparison.query)}</q> '
         f"({n} of {len(comparison.rows)} trusts have relevant material)</p>"
         '<table class="di-compare-table"><thead><tr><th scope="col">Trust</th>'
@@ -200,13 +207,14 @@ def compare_notice_html(message: str) -> str:
 CSS = """
 .di-answer { line-height: 1.5; }
 .di-answer .di-group { margin: 0.2em 0 0.9em 0; }
-.di-answer h4.di-trust { font-size: 0.95em; font-weight: 650; margin: 0.6em 0 0.35em 0; color: #1f3a5f;
+.di-answer h2.di-trust { font-size: 0.95em !important; font-weight: 650; margin: 0.6em 0 0.35em 0; color: #1f3a5f;
   border-bottom: 1px solid #d5dde8; padding-bottom: 0.15em; }
 .di-quote { margin: 0.3em 0 0.1em 0 !important; padding: 0.35em 0.9em !important;
   border-left: 4px solid #3b6ea8 !important; background: #f4f7fb; color: #1d2430; font-style: normal;
   border-radius: 0 4px 4px 0; }
-.di-quote.di-closest { border-left-color: #b9b9b9 !important; background: #f6f6f6; color: #555; }
-.di-cite { font-size: 0.8em !important; color: #6b7280 !important; margin: 0.15em 0 0.7em 0.2em !important; }
+.di-quote.di-closest { border-left-color: #b9b9b9 !important; background: #f6f6f6; color: #404040 !important; }
+#di-chat .di-cite, .di-cite { font-size: 0.8em !important; color: #4b5563 !important;
+  margin: 0.15em 0 0.7em 0.2em !important; }
 .di-tag { font-size: 0.75em; font-weight: 500; color: #8a5a00; background: #fff3d6; border-radius: 3px;
   padding: 0.05em 0.4em; margin-left: 0.4em; }
 .di-abstain { background: #fff8e6; border: 1px solid #f0d48a; border-radius: 4px; padding: 0.45em 0.7em; }
@@ -214,14 +222,10 @@ CSS = """
 .di-reading { font-size: 0.85em; color: #4b5563; font-style: italic; margin: 0 0 0.4em 0; }
 .di-coverage { font-size: 0.85em; color: #374151; margin-top: 0.4em; }
 .di-notice { color: #7a3e00; }
-.di-sources { margin-top: 0.5em; font-size: 0.88em; }
-.di-sources summary { cursor: pointer; color: #3b6ea8; }
-.di-source { border: 1px solid #e3e7ee; border-radius: 4px; padding: 0.4em 0.7em; margin: 0.45em 0; background: #fff; }
-.di-source-head { font-size: 0.85em; color: #6b7280; margin: 0 0 0.3em 0 !important; }
 .di-kind { background: #eef1f5; border-radius: 3px; padding: 0 0.35em; margin-left: 0.3em; }
 .di-context { margin: 0 !important; color: #333; }
 .di-mark { background: #fff1a8; color: inherit; padding: 0 1px; }
-.di-compare-title { margin: 0.2em 0 0.1em 0; }
+.di-compare-title { margin: 0.2em 0 0.1em 0; font-size: 1.15em !important; }
 .di-compare-q { color: #4b5563; font-size: 0.92em; }
 .di-compare-table { width: 100%; border-collapse: collapse; border: 1px solid #e3e7ee !important; background: #fff; }
 .di-compare-table tr { border: none !important; }
@@ -229,22 +233,24 @@ CSS = """
   padding: 0.5em 0.7em !important; text-align: left; vertical-align: top; }
 .di-compare-table thead th { background: #f3f5f9; font-size: 0.88em; }
 .di-row-trust { width: 14em; color: #1f3a5f; }
-.di-none { color: #888; font-style: italic; }
+.di-none { color: #4b5563 !important; font-style: italic; }
 .di-glance { background: #f6f9fd; border: 1px solid #d5dde8; border-radius: 6px; padding: 0.4em 0.8em;
   margin: 0 0 0.7em 0; }
 .di-glance-title { margin: 0 0 0.2em 0 !important; color: #1f3a5f; }
 .di-glance-list { margin: 0 !important; padding-left: 1.2em !important; }
 .di-glance-list li { margin: 0.15em 0; }
-.di-who { color: #4b5563; }
-.di-marker { font-size: 0.85em; font-weight: 650; text-decoration: none; color: #1d4ed8; padding: 0 0.15em; }
+.di-who { color: #374151 !important; }
+.di-marker { font-size: 0.85em; font-weight: 650; text-decoration: none; color: #1e40af !important; padding: 0 0.15em; }
 .di-marker:focus, .di-extract:focus, .di-answer:focus { outline: 2px solid #1d4ed8; outline-offset: 2px; }
 .di-n { font-weight: 650; color: #1f3a5f; margin-right: 0.2em; }
 .di-hl { background: #fff1a8; color: inherit; padding: 0 1px; }
 .di-extract { border-radius: 4px; transition: background 0.3s; }
 .di-extract.di-target, .di-extract:target { background: #fde68a; }
-.di-context summary { cursor: pointer; color: #1d4ed8; font-size: 0.85em; }
+.di-context summary { cursor: pointer; color: #1e40af !important; font-size: 0.85em; }
 .di-passage { margin: 0.3em 0 0.6em 0 !important; padding: 0.4em 0.7em; border: 1px solid #e3e7ee;
   border-radius: 4px; background: #fff; font-size: 0.92em; }
+.di-passage p { margin: 0.3em 0 !important; }
+.di-around { color: #4b5563 !important; }
 .di-filters { font-size: 0.85em; color: #4b5563; margin: 0 0 0.4em 0; }
 .di-offscreen { position: absolute !important; left: -10000px !important; width: 1px !important;
   height: 1px !important; overflow: hidden !important; }
@@ -254,5 +260,6 @@ CSS = """
   .di-compare-table thead { display: none; }
   .di-row-trust { border-bottom: none !important; padding-bottom: 0 !important; }
 }
+#di-chat .message-wrap .prose.chatbot.md { opacity: 1; }  /* Gradio fades messages to 0.8: too faint (WCAG AA) */
 #di-examples button { justify-content: flex-start; text-align: left; }
 """

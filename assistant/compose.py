@@ -15,6 +15,9 @@ from collections.abc import Callable, Sequence
 from assistant.records import Extract, Filters, GlanceLine
 
 REPORT_LEVEL = "The report's key themes"
+NOT_ANSWERED = "The report does not seem to answer this."
+FILTERS_EMPTY = "Your filters leave nothing to search."
+NOT_IN_FILTERS = "Within your filters, the report does not seem to answer this."
 GLANCE_FOCUSED = 3  # glance lines for a question about one thing
 GLANCE_BREADTH = 8  # at most, for a question about the trusts (one per trust)
 
@@ -77,6 +80,7 @@ def compose(
     glance_lines: Sequence[GlanceLine] = (),
     abstained: bool,
     reason: str = "",
+    headline: str = NOT_ANSWERED,
     read_as: str | None = None,
     lead: str | None = None,
     about_trusts: bool = False,
@@ -93,10 +97,10 @@ def compose(
         if note:
             lines.append(f"_{note}_")
     if not extracts:
-        lines.append(f"**The report does not seem to answer this.** {reason}".strip())
+        lines.append(f"**{headline}** {reason}".strip())
         return "\n".join(lines).strip() + "\n"
     if abstained:
-        lines.append(f"**The report does not seem to answer this.** {reason} The closest material it has:".strip())
+        lines.append(f"**{headline}** {reason} The closest material it has:".strip())
     elif lead:
         lines.append(lead)
     grouped = about_trusts or len({e.trust for e in extracts}) > 1

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant import answerable, ratings
-from assistant.compose import compose, glance, who_lead
+from assistant.compose import FILTERS_EMPTY, NOT_ANSWERED, NOT_IN_FILTERS, compose, glance, who_lead
 from assistant.config import AssistantConfig
 from assistant.conversation import Resolved, read_as, resolve
 from assistant.extracts import make_extract, sentence_scores, span_breaks
@@ -253,9 +253,9 @@ class Assistant:
                                 without=())
         allowed = self._allowed(scope, filters)
         if not allowed.any():
-            reason = "Your filters leave nothing to search: no passage has that trust, section and kind together."
+            reason = "No passage has that trust, section and kind together; clear a filter to search more."
             return self._finish(q, resolved, [], abstained=True, reason=reason, line=line, start=start, without=(),
-                                filters=filters)
+                                filters=filters, headline=FILTERS_EMPTY)
         vector = embed(resolved.query)
         t_embed = time.perf_counter()
         scores = self.index.scores(resolved.query, vector=vector, lexical_query=self._within(resolved.query, scope))
@@ -350,11 +350,18 @@ class Assistant:
         lead: str | None = None,
         timings: dict[str, float] | None = None,
         filters: Filters | None = None,
+        headline: str | None = None,
     ) -> Answer:
         extracts = [self._in_passage(e) for e in extracts]
+        if abstained and headline is None:
+            filtered = filters is not None and not filters.is_empty()
+            headline = NOT_IN_FILTERS if filtered else NOT_ANSWERED
+            if filtered:
+                reason = f"{reason} Clearing the filters may find more.".strip()
         covered = tuple(dict.fromkeys(e.trust for e in extracts if e.trust))
         lines = () if abstained or not extracts else tuple(glance(extracts, about))
-        text = compose(extracts, glance_lines=lines, abstained=abstained, reason=reason, read_as=line, lead=lead,
+        text = compose(extracts, glance_lines=lines, abstained=abstained, reason=reason, headline=headline or "",
+                       read_as=line, lead=lead,
                        about_trusts=about, covered=covered, missing=without, filters=filters, short=self.names.short)
         done = {**(timings or {}), "total_ms": (time.perf_counter() - start) * 1e3}
         return Answer(
@@ -368,6 +375,8 @@ class Assistant:
             timings={k: round(v, 2) for k, v in done.items()},
             reading=resolved.reading,
             glance=lines,
+            headline=(headline or "") if abstained else "",
+            reason=reason if abstained else "",
         )
 
     def _who(self, q: str, resolved: Resolved) -> Answer:

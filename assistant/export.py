@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from assistant.compose import glance_markdown, quote_block
+from assistant.compose import NOT_ANSWERED, glance_markdown, quote_block
 from assistant.conversation import read_as
 from assistant.records import Answer
 
@@ -45,7 +45,9 @@ def to_markdown(asked: Sequence[Asked], report: str, now: datetime | None = None
         if note:
             lines += ["", f"_{note}_"]
         if ans.abstained:
-            lines += ["", "**The report does not seem to answer this.** Closest material:"]
+            lines += ["", f"**{ans.headline or NOT_ANSWERED}** {ans.reason}".rstrip()]
+            if ans.extracts:
+                lines += ["", "Closest material (not an answer):"]
         if ans.glance:
             lines += ["", "At a glance:", *glance_markdown(ans.glance)]
         lines.append("")

@@ -97,6 +97,10 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
     reading: Reading | None = None
     glance: tuple[GlanceLine, ...] = ()  # the answer at a glance (empty for an abstention)
+    # for an abstention: what kind ("The report does not seem to answer this." or, when filters are set, that they
+    # leave nothing or that nothing within them answers) and why
+    headline: str = ""
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -319,6 +319,12 @@ def test_filters_restrict_trust_section_and_kind(fake_assistant):
     assert quotes.extracts and all(e.kind == "quote" for e in quotes.extracts)
     empty, _ = fake_assistant.ask("staff", filters=Filters(trusts=("lincs",), sections=("Our purpose",)))
     assert empty.abstained and not empty.extracts and "filters leave nothing" in empty.text
+    assert empty.headline == "Your filters leave nothing to search." and "does not seem to answer" not in empty.text
+    unfiltered, _ = fake_assistant.ask("what did the trust spend on parking in 1987?")
+    assert unfiltered.abstained and unfiltered.headline == "The report does not seem to answer this."
+    # told apart: with filters set, an abstention says it is within them
+    within, _ = fake_assistant.ask("what did the trust spend on parking in 1987?", filters=Filters(kinds=("body",)))
+    assert within.abstained and within.headline.startswith("Within your filters") and "Clearing" in within.text
 
 
 QUESTIONS = ["how did trusts involve patients?", "bed occupancy", "who said hard to reach", "governance at somerset",

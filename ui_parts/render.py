@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.compose import REPORT_LEVEL, group
+from assistant.compose import NOT_ANSWERED, REPORT_LEVEL, group
 from assistant.conversation import read_as
 from assistant.records import Answer, Comparison, Extract
 
@@ -135,12 +135,11 @@ def _coverage(answer: Answer) -> str:
 
 
 def _abstention(answer: Answer) -> str:
-    reason = answer.text.split("**The report does not seem to answer this.**", 1)[-1].split("\n")[0]
-    reason = reason.replace("The closest material it has:", "").strip()
+    reason = answer.reason.replace("The closest material it has:", "").strip()
     tail = (" The closest material it has is below, marked as such: it is not an answer." if answer.extracts
             else "" if reason else " Nothing in it comes close.")
-    return (f'<p class="di-abstain"><strong>The report does not seem to answer this.</strong> '
-            f"{esc((reason + tail).strip())}</p>")
+    headline = answer.headline or NOT_ANSWERED
+    return f'<p class="di-abstain"><strong>{esc(headline)}</strong> {esc((reason + tail).strip())}</p>'
 
 
 def answer_html(answer: Answer, turn: int = 0, filters_note: str | None = None) -> str:

@@ -23,10 +23,10 @@ from assistant import answerable, ratings
 from assistant.compose import FILTERS_EMPTY, NOT_ANSWERED, NOT_IN_FILTERS, compose, glance, who_lead
 from assistant.config import AssistantConfig
 from assistant.conversation import Resolved, read_as, resolve
-from assistant.extracts import make_extract, sentence_scores, span_breaks
+from assistant.extracts import SentenceScores, make_extract, span_breaks
 from assistant.names import Names
 from assistant.records import Answer, Comparison, Conversation, Extract, Filters, Turn
-from assistant.retrieval import Selection, rank, select
+from assistant.retrieval import Selection, rank, repeats, select
 from assistant.sentences import SentenceBank
 from assistant.text import QUESTION, Vocabulary, terms
 from assistant.understanding import Understanding, understand
@@ -64,6 +64,7 @@ class Assistant:
         self._section = np.array([c.section or "" for c in self.chunks], dtype=object)
         self._kind = np.array([c.kind for c in self.chunks], dtype=object)
         self._positions = {c.id: i for i, c in enumerate(self.chunks)}
+        self.repeated = repeats(self.chunks)  # chunk position -> chunks whose text repeats it
 
     @classmethod
     def from_index(cls, index, config: AssistantConfig | None = None) -> Assistant:
@@ -179,7 +180,8 @@ class Assistant:
             vector = embed(resolved.query)
             scores = self.index.scores(resolved.query, vector=vector)
             ranked = rank(self.index, scores, allowed, eu, self.config)
-            evidence = self._evidence(ranked, set(eu.content), vector, eu, ())
+            scorer = SentenceScores(set(eu.content), vector, self.bank, self.vocab, eu, self.config)
+            evidence = self._evidence(ranked, scorer)
             top = max(evidence.values(), default=0.0)
             by_pos = {s.pos: s for s in ranked}
             for trust in trusts:
@@ -191,7 +193,7 @@ class Assistant:
                 s = by_pos[best]
                 rows.append((trust, self._in_passage(make_extract(
                     s.pos, s.chunk, s.score, set(eu.content), vector, self.bank, self.vocab, eu, self.config,
-                    self.breaks[s.pos]))))
+                    self.breaks[s.pos], scorer=scorer))))
         else:
             rows = [(t, None) for t in trusts]
         return Comparison(q, resolved.query, resolved.reading, tuple(rows))
@@ -262,8 +264,9 @@ class Assistant:
         ranked = rank(self.index, scores, allowed, eu, cfg, resolved.seen)
         qterms = set(eu.content)
         shown = tuple(e.text for e in resolved.previous.extracts) if resolved.previous and resolved.seen else ()
-        evidence = self._evidence(ranked, qterms, vector, eu, shown)
-        selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases)
+        scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown)
+        evidence = self._evidence(ranked, scorer)
+        selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases, repeated=self.repeated)
         check = coverage if not coverage.ok else answerable.strong_enough(
             float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg
         )
@@ -273,7 +276,7 @@ class Assistant:
         ratio = cfg.breadth_bearing_ratio if about else cfg.bearing_ratio
         extracts = [
             make_extract(s.pos, s.chunk, s.score, qterms, vector, self.bank, self.vocab, eu, cfg,
-                         self.breaks[s.pos], shown, words, ratio)
+                         self.breaks[s.pos], shown, words, ratio, scorer=scorer)
             for s in selection.chosen
         ]
         if check.ok and cfg.check_answer_kind:
@@ -288,7 +291,7 @@ class Assistant:
                             start=start, without=without, about=selection.about_trusts and not abstained,
                             timings=timings, filters=filters)
 
-    def _evidence(self, ranked, qterms, vector, u, shown) -> dict[int, float]:
+    def _evidence(self, ranked, scorer: SentenceScores) -> dict[int, float]:
         """Chunk position -> its best sentence's score, for the chunks worth asking: the first `evidence_depth`
         overall and the first few of each trust (so every trust gets a fair hearing)."""
         depth, per_trust = self.config.evidence_depth, self.config.evidence_per_trust
@@ -298,10 +301,7 @@ class Assistant:
             if i < depth or n < per_trust:
                 picked.append(s)
             seen_per[s.chunk.trust] = n + 1
-        return {
-            s.pos: max(sentence_scores(s.pos, s.chunk, qterms, vector, self.bank, self.vocab, u, self.config, shown))
-            for s in picked
-        }
+        return {s.pos: max(scorer.of(s.pos, s.chunk)) for s in picked}
 
     def _without(
         self, selection: Selection, extracts: Sequence[Extract], scope: Sequence[str], abstained: bool

@@ -22,7 +22,7 @@ import numpy as np
 from assistant.config import AssistantConfig
 from assistant.records import Extract
 from assistant.sentences import SentenceBank
-from assistant.text import Vocabulary, terms
+from assistant.text import Vocabulary
 from assistant.understanding import Understanding
 from ingest.records import Chunk, Speaker
 from ingest.speakers import find_quotations
@@ -38,34 +38,43 @@ def _paragraph_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos)
 
 
-def sentence_scores(
-    pos: int,
-    chunk: Chunk,
-    qterms: set[str],
-    qvec: np.ndarray | None,
-    bank: SentenceBank,
-    vocab: Vocabulary,
-    u: Understanding,
-    cfg: AssistantConfig,
-    shown: Sequence[str] = (),
-) -> list[float]:
-    ids = bank.by_chunk[pos]
-    total = sum(vocab.weight(t) for t in qterms) or 1.0
-    out = []
-    for i in ids:
-        s = bank.sentences[i]
-        text = chunk.text[s.start : s.end]
-        lexical = sum(vocab.weight(t) for t in qterms & set(terms(text))) / total
-        dense = float(bank.vectors[i] @ qvec) if bank.vectors is not None and qvec is not None else 0.0
-        score = cfg.sentence_dense_weight * dense + (1 - cfg.sentence_dense_weight) * lexical
-        if (u.want in ("number", "money") and _NUMBER.search(text)) or (u.want == "date" and _DATE.search(text)):
-            score += cfg.answer_type_bonus  # the kind of thing asked for is in this sentence
-        if any(p.lower() in text.lower() for p in u.quoted):
-            score += cfg.phrase_boost
-        if shown and any(text in seen for seen in shown):
-            score -= cfg.novelty_penalty  # a follow-up: what was already shown comes last
-        out.append(score)
-    return out
+class SentenceScores:
+    """How well each sentence answers one question: a dense and a lexical part (weighted by
+    `cfg.sentence_dense_weight`), plus bonuses for the kind of answer wanted and quoted phrases, minus a penalty
+    for what a follow-up already showed. Each chunk's sentences are scored once per question."""
+
+    def __init__(self, qterms: set[str], qvec: np.ndarray | None, bank: SentenceBank, vocab: Vocabulary,
+                 u: Understanding, cfg: AssistantConfig, shown: Sequence[str] = ()) -> None:
+        self.qterms, self.bank, self.vocab, self.u, self.cfg, self.shown = qterms, bank, vocab, u, cfg, shown
+        self.weights = {t: vocab.weight(t) for t in qterms}
+        self.total = sum(self.weights.values()) or 1.0
+        self.dots = (bank.vectors @ qvec).tolist() if qvec is not None and len(bank.sentences) else None
+        self.quoted = [p.lower() for p in u.quoted]
+        self._memo: dict[int, list[float]] = {}
+
+    def of(self, pos: int, chunk: Chunk) -> list[float]:
+        found = self._memo.get(pos)
+        if found is None:
+            found = self._memo[pos] = self._score(pos, chunk)
+        return found
+
+    def _score(self, pos: int, chunk: Chunk) -> list[float]:
+        bank, cfg, u, weights = self.bank, self.cfg, self.u, self.weights
+        out = []
+        for i in bank.by_chunk[pos]:
+            s = bank.sentences[i]
+            text = chunk.text[s.start : s.end]
+            lexical = sum(weights[t] for t in self.qterms & bank.terms(i, text)) / self.total
+            dense = self.dots[i] if self.dots is not None else 0.0
+            score = cfg.sentence_dense_weight * dense + (1 - cfg.sentence_dense_weight) * lexical
+            if (u.want in ("number", "money") and _NUMBER.search(text)) or (u.want == "date" and _DATE.search(text)):
+                score += cfg.answer_type_bonus  # the kind of thing asked for is in this sentence
+            if self.quoted and any(p in text.lower() for p in self.quoted):
+                score += cfg.phrase_boost
+            if self.shown and any(text in seen for seen in self.shown):
+                score -= cfg.novelty_penalty  # a follow-up: what was already shown comes last
+            out.append(score)
+        return out
 
 
 def make_extract(
@@ -82,9 +91,13 @@ def make_extract(
     shown: Sequence[str] = (),
     max_words: int | None = None,
     bearing_ratio: float | None = None,
+    scorer: SentenceScores | None = None,
 ) -> Extract:
+    """The extract of `chunk` (at `pos`) for a question; `scorer`, if given, is the question's `SentenceScores`
+    (so sentences already scored are not scored again)."""
     sents = [bank.sentences[i] for i in bank.by_chunk[pos]]
-    scores = sentence_scores(pos, chunk, qterms, qvec, bank, vocab, u, cfg, shown)
+    scorer = scorer or SentenceScores(qterms, qvec, bank, vocab, u, cfg, shown)
+    scores = scorer.of(pos, chunk)
     limit = cfg.whole_paragraph_words if max_words is None else max_words
     best = max(range(len(sents)), key=lambda j: (scores[j], -j))
     top = scores[best]

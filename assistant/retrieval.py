@@ -30,7 +30,7 @@ from ingest.records import Chunk
 from ingest.text import normalise_ws
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: each chunk is scored once per question
 class Scored:
     pos: int
     chunk: Chunk
@@ -61,15 +61,15 @@ def rank(
     seen: frozenset[str] = frozenset(),
 ) -> list[Scored]:
     """Every allowed chunk with its boosted 0-1 score, best first."""
-    positions = {c.id: i for i, c in enumerate(index.chunks)}
+    positions = index.positions
     scale = best_possible(index, cfg)
     phrases = [normalise_ws(p).lower() for p in u.quoted]
+    people = set(u.people)
     out: list[Scored] = []
     for hit in index.rank(scores, among=allowed, fusion=cfg.fusion):
         chunk = hit.chunk
         s = hit.score / scale
-        speakers = {q.name for q in chunk.quotes} | ({chunk.speaker.name} if chunk.speaker else set())
-        if u.people and speakers & set(u.people):
+        if people and people & ({q.name for q in chunk.quotes} | ({chunk.speaker.name} if chunk.speaker else set())):
             s += cfg.person_boost
         if phrases and any(p in normalise_ws(chunk.text).lower() for p in phrases):
             s += cfg.phrase_boost
@@ -80,16 +80,35 @@ def rank(
     return out
 
 
-def _dedupe(ranked: Sequence[Scored]) -> list[Scored]:
-    """Drop a chunk whose text repeats one already kept (a pull quote that repeats the body, or vice versa)."""
+def repeats(chunks: Sequence[Chunk]) -> list[frozenset[int]]:
+    """For each chunk position, the positions of the chunks whose text repeats it (one's first 100 characters inside
+    the other, after normalising whitespace and case: a pull quote that repeats the body, or vice versa). Fixed for
+    an index, so the assistant works it out once."""
+    texts = [normalise_ws(c.text).lower() for c in chunks]
+    out: list[set[int]] = [set() for _ in chunks]
+    for i, a in enumerate(texts):
+        for j in range(i + 1, len(texts)):
+            b = texts[j]
+            if a[:100] in b or b[:100] in a:
+                out[i].add(j)
+                out[j].add(i)
+    return [frozenset(x) for x in out]
+
+
+def _dedupe(ranked: Sequence[Scored], repeated: Sequence[frozenset[int]] | None = None) -> list[Scored]:
+    """Drop a chunk whose text repeats one already kept (see `repeats`; by chunk position)."""
+    if repeated is None:  # not given: work it out for these chunks alone
+        local = repeats([s.chunk for s in ranked])
+        lookup = {s.pos: frozenset(ranked[j].pos for j in local[i]) for i, s in enumerate(ranked)}
+    else:
+        lookup = {s.pos: repeated[s.pos] for s in ranked}
     kept: list[Scored] = []
-    texts: list[str] = []
+    kept_pos: set[int] = set()
     for s in ranked:
-        t = normalise_ws(s.chunk.text).lower()
-        if any(t[:100] in k or k[:100] in t for k in texts):
+        if lookup[s.pos] & kept_pos:
             continue
         kept.append(s)
-        texts.append(t)
+        kept_pos.add(s.pos)
     return kept
 
 
@@ -100,11 +119,13 @@ def select(
     *,
     scope: Sequence[str],
     plural: bool = False,
+    repeated: Sequence[frozenset[int]] | None = None,
 ) -> Selection:
     """What to show. `evidence`: chunk position -> how well its best sentence answers (for the chunks worth
     asking about; others count as 0). `scope`: the trusts the question is restricted to (none: all). `plural`:
-    the question speaks of the trusts in the plural."""
-    ranked = _dedupe(ranked)
+    the question speaks of the trusts in the plural. `repeated`: `repeats` of the index's chunks (worked out
+    here when not given)."""
+    ranked = _dedupe(ranked, repeated)
     if not ranked:
         return Selection((), (), False)
     top = max(evidence.values(), default=0.0)

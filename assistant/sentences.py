@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.text import terms
 from index.records import Sentences
 from ingest.records import Chunk
 from ingest.text import split_sentences
@@ -32,6 +33,14 @@ class SentenceBank:
             self.by_chunk[s.chunk].append(i)
         vectors = np.asarray(sentences.vectors, dtype=np.float32)
         self.vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        self._terms: list[frozenset[str] | None] = [None] * len(self.sentences)
+
+    def terms(self, i: int, text: str) -> frozenset[str]:
+        """The content-word stems of sentence i (whose text is `text`), worked out once."""
+        found = self._terms[i]
+        if found is None:  # two threads may both work it out: the same value, so no lock
+            found = self._terms[i] = frozenset(terms(text))
+        return found
 
     @classmethod
     def from_index(cls, index) -> SentenceBank:

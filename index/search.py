@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,6 +50,11 @@ class Index:
     sentences: Sentences
     built: bool = False  # True when the call that returned this index built it, False when it was loaded
     fusion: Fusion = field(default_factory=Fusion)  # how `hybrid` fuses the two signals unless a caller passes its own
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Chunk id -> its row."""
+        return {c.id: i for i, c in enumerate(self.chunks)}
 
     def embed(self, query: str) -> np.ndarray:
         """The query's unit vector (what `scores` would compute; pass it back to avoid encoding twice)."""

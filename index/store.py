@@ -11,6 +11,9 @@
                          weights hash and embedded text), so a rebuild embeds only what changed
     facts.json           what the report says about itself (ingest.facts.ReportFacts): trusts and their short
                          forms, sections, people — read by the assistant, the eval and the UI
+    query_model/         the embedding model exported to ONNX with its tokenizer and config
+                         (index/onnx_export.py), so queries need no torch; absent when the model cannot be
+                         exported (the manifest's "query_model" says why)
 
 Reading never trusts a byte it has not checked, and parses exactly the bytes it checked: the folder is opened once
 (a directory descriptor pins one generation even if a build swaps a new one in meanwhile), every file is read
@@ -41,12 +44,13 @@ from ingest.facts import ReportFacts
 from ingest.records import Chunk
 
 FORMAT = "driving-improvement-index"
-FORMAT_VERSION = 3  # 2: facts.json; 3: sentence vectors
+FORMAT_VERSION = 4  # 2: facts.json; 3: sentence vectors; 4: the ONNX query model
 MANIFEST, CHUNKS, VECTORS, BM25_DIR = "manifest.json", "chunks.jsonl", "vectors.faiss", "bm25"
 EMBEDDINGS, EMBEDDING_KEYS, FACTS = "embeddings.npy", "embedding_keys.json", "facts.json"
 SENTENCES, SENTENCE_SPANS = "sentences.npy", "sentence_spans.npy"
+QUERY_MODEL = "query_model"  # index/onnx_export.FOLDER
 SNAPSHOT_TRIES = 3  # a build may swap a new generation in while one is read: read again (rarely needed)
-PACKAGES = ("faiss-cpu", "bm25s", "sentence-transformers", "numpy", "PyStemmer")
+PACKAGES = ("faiss-cpu", "bm25s", "sentence-transformers", "numpy", "PyStemmer", "torch", "onnxruntime", "tokenizers")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Expected:
     chunker_version: str | None = None
     model: tuple[str, str | None] | None = None  # (embedder id, weights sha256)
     settings: dict[str, Any] | None = None  # {"vectors": "flat", "stem": True, "hnsw_m": 32}
+    query_exporter: str | None = None  # the ONNX exporter's version (index/onnx_export.EXPORTER_VERSION)
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,23 @@ class Contents:
     lexical: LexicalIndex
     facts: ReportFacts
     sentences: Sentences
+    query_files: dict[str, bytes]  # the ONNX query model's files (relative path -> verified bytes); empty if none
 
 
 def replaceable(folder: Path) -> bool:
-    """True when `folder` holds nothing but index files (maybe damaged), so a build may replace it."""
-    known = {MANIFEST, CHUNKS, VECTORS, BM25_DIR, EMBEDDINGS, EMBEDDING_KEYS, FACTS, SENTENCES, SENTENCE_SPANS}
-    return folder.is_dir() and {p.name for p in folder.iterdir()} <= known
+    """True when `folder` holds nothing but index files (maybe damaged), or is an index of any format version
+    (its manifest says so: a newer or older build of this project wrote it), so a build may replace it."""
+    known = {MANIFEST, CHUNKS, VECTORS, BM25_DIR, EMBEDDINGS, EMBEDDING_KEYS, FACTS, SENTENCES, SENTENCE_SPANS,
+             QUERY_MODEL}
+    if not folder.is_dir():
+        return False
+    if {p.name for p in folder.iterdir()} <= known:
+        return True
+    try:
+        manifest = json.loads((folder / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == FORMAT
 
 
 def _canonical_sha256(manifest: dict[str, Any]) -> str:
@@ -113,8 +129,12 @@ def write(
     lexical: LexicalIndex,
     facts: ReportFacts,
     inputs: dict[str, Any],
+    query_files: dict[str, bytes] | None = None,
 ) -> dict[str, Any]:
     """Write a complete index into the empty `folder` and fsync it; returns the manifest written."""
+    for rel, data in (query_files or {}).items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(data)
     with open(folder / CHUNKS, "w", encoding="utf-8") as f:
         for chunk in chunks:
             f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
@@ -249,6 +269,8 @@ def _input_problems(m: dict[str, Any], want: Expected) -> list[str]:
             problems.append(f"model changed: index was built with {m['model']['id']!r}, now {model_id!r}")
         elif m["model"]["weights_sha256"] != weights:
             problems.append(f"model weights changed for {model_id!r}")
+    if want.query_exporter and (m.get("query_model") or {}).get("exporter") != want.query_exporter:
+        problems.append(f"the query model exporter changed (now version {want.query_exporter})")
     for key, value in (want.settings or {}).items():
         section = m["bm25"] if key == "stem" else m["vectors"]
         have = section.get("kind" if key == "vectors" else key)
@@ -321,6 +343,10 @@ def read(folder: Path, want: Expected) -> Contents:
             problems.append(f"{CHUNKS} repeats chunk ids")
         if {c.trust for c in chunks if c.trust} - set(facts.trust_names):
             problems.append(f"{FACTS} does not name every trust the chunks cite")
+        query_files = {rel: b for rel, b in files.items() if rel.startswith(QUERY_MODEL + "/")}
+        listed = (manifest.get("query_model") or {}).get("files") or []
+        if sorted(query_files) != sorted(listed):
+            problems.append(f"{QUERY_MODEL}/ does not hold the files the manifest lists for it")
         if problems:
             raise IndexStale(problems)
         lexical = LexicalIndex(retriever, chunks, bool(manifest["bm25"]["stem"]))
@@ -328,7 +354,7 @@ def read(folder: Path, want: Expected) -> Contents:
         raise
     except Exception as e:  # a hash-checked file that will not parse: the manifest lies
         raise IndexStale([f"index files cannot be read ({type(e).__name__}: {e})"]) from e
-    return Contents(manifest, chunks, faiss_index, lexical, facts, sentences)
+    return Contents(manifest, chunks, faiss_index, lexical, facts, sentences, query_files)
 
 
 def _rows(faiss_index: Any) -> np.ndarray | None:
@@ -355,6 +381,17 @@ def read_cache(folder: Path) -> dict[str, np.ndarray]:
         if vs.ndim == 2 and len(ks) == len(vs) and all(isinstance(k, str) for k in ks):
             out.update((k, v) for k, v in zip(ks, vs, strict=True) if np.isfinite(v).all())
     return out
+
+
+def read_query_model(folder: Path, source: dict[str, Any]) -> dict[str, bytes]:
+    """The verified ONNX query model of the index in `folder` when it was exported from the same `source` (model,
+    weights hash, prompts) by the same exporter, for a rebuild to reuse; else empty."""
+    snap = snapshot(folder)
+    info = (snap.manifest or {}).get("query_model") or {}
+    if not info.get("files") or any(info.get(k) != v for k, v in source.items()):
+        return {}
+    files = {rel: snap.files.get(rel) for rel in info["files"]}
+    return {rel: b for rel, b in files.items() if b is not None} if all(files.values()) else {}
 
 
 def source_sha256(path: Path) -> str:

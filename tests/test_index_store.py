@@ -222,6 +222,21 @@ def test_refuses_to_replace_a_folder_that_is_not_an_index(index_config):
     assert (index_config.out_path / "precious.txt").read_text() == "user data"
 
 
+def test_an_index_written_by_another_format_version_is_replaced(index_config):
+    build_fake(index_config)
+    folder = index_config.out_path
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["format_version"] = 99  # a newer build of this project, with a part this code does not know
+    manifest["manifest_sha256"] = store._canonical_sha256(manifest)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "a_future_part").mkdir()
+    (folder / "a_future_part" / "x.bin").write_bytes(b"x")
+    with pytest.raises(IndexStale, match="format version"):
+        load(index_config, rebuild=False)
+    index = load(index_config, rebuild=True)
+    assert index.chunks and not (folder / "a_future_part").exists()
+
+
 def test_source_missing_or_not_utf8(index_config):
     index_config.source_path.write_bytes(b"caf\xe9 au lait\n\nmore text\n")
     with pytest.raises(SourceError, match="not UTF-8"):

@@ -99,13 +99,29 @@ def test_threads_get_the_serial_answers_real_model(real_assistant):
           f"serial {serial_s:.2f} s for 50, concurrent {concurrent_s:.2f} s for {compared}")
 
 
+class _Counting:
+    """Stands in for a tokenizer or model: forwards everything, and counts the threads inside `name` at once."""
+
+    def __init__(self, inner, name: str, counting) -> None:
+        self._inner, self._name, self._counting = inner, name, counting
+
+    def __getattr__(self, attr):
+        return self._counting if attr == self._name else getattr(self._inner, attr)
+
+
 @pytest.mark.model
-def test_the_encode_lock_keeps_the_model_single_threaded(real_assistant, monkeypatch):
-    """Hugging Face tokenizers are not thread-safe: at most one thread may be inside the model at a time."""
-    embedder = real_assistant.index.embedder
-    model = embedder.model
+@pytest.mark.parametrize("path", ["onnx", "torch"])
+def test_the_encode_lock_keeps_the_tokenizer_single_threaded(real_assistant, monkeypatch, path):
+    """Hugging Face tokenizers are not thread-safe: at most one thread may be inside one at a time, on the ONNX
+    query path (its `tokenizers` Tokenizer) and on the torch path (the sentence-transformers model)."""
+    from index.onnx_embedder import QueryPath
+
+    query_path = real_assistant.index.embedder
+    assert isinstance(query_path, QueryPath)
+    embedder = query_path if path == "onnx" else query_path.source
+    tokenizer = query_path.fast.tokenizer
+    real_encode = tokenizer.encode_batch if path == "onnx" else query_path.source.model.encode_query
     inside, most, guard = 0, 0, threading.Lock()
-    real_encode = model.encode_query
 
     def counting_encode(*args, **kwargs):
         nonlocal inside, most
@@ -119,7 +135,10 @@ def test_the_encode_lock_keeps_the_model_single_threaded(real_assistant, monkeyp
             with guard:
                 inside -= 1
 
-    monkeypatch.setattr(model, "encode_query", counting_encode)
+    if path == "onnx":
+        monkeypatch.setattr(query_path.fast, "tokenizer", _Counting(tokenizer, "encode_batch", counting_encode))
+    else:
+        monkeypatch.setattr(query_path.source.model, "encode_query", counting_encode)
     start = threading.Barrier(THREADS)
 
     def worker(t: int) -> int:

@@ -38,7 +38,7 @@ def stats(doc: Document) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
-    parser.add_argument("path", help="the report's text file (UTF-8)")
+    parser.add_argument("path", help="a PDF, or a text or Markdown file (UTF-8)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--stats", action="store_true", help="print a readable summary instead of chunks")
     group.add_argument("--trusts", action="store_true", help="print the trusts and rating histories as JSON")

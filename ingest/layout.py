@@ -1,9 +1,11 @@
 """Lines, pages and runs: the physical layout of a PDF-to-text extraction.
 
-A line that begins with a single space starts a new page (pages count from 1 at the top of the file; a final
-marker with no text after it is not a page). Running headers and footers, split-letter trust names and photo
-credits are dropped as noise. What is left is cut into *runs*: consecutive content lines between blank lines,
-page breaks and noise. Nothing here knows about trusts, sections or speakers.
+Pages are marked by form feeds (pdftotext) or, in this report's extraction, by a line that begins with a single
+space where no other line is indented (pages count from 1 at the top of the file; a final marker with no text
+after it is not a page); a text with neither is one page — none are invented. Running headers and footers,
+split-letter trust names and photo credits are dropped as noise (in a text without pages an all-capitals line is
+a heading, not a running header). What is left is cut into *runs*: consecutive content lines between blank
+lines, page breaks and noise. Nothing here knows about trusts, sections or speakers.
 """
 
 from __future__ import annotations
@@ -34,13 +36,31 @@ class Line:
         return bool(_TERMINAL.search(self.text))
 
 
-def is_noise(text: str) -> bool:
-    """Running headers/footers and split-letter trust names printed in the margin."""
+def page_convention(text: str) -> str:
+    """How the text marks its pages: "formfeed" (pdftotext's \\f), "marker" (this extraction's: a page's first
+    line starts with one space, and no other line is indented), or "none" (one page: nothing marks pages)."""
+    if "\f" in text:
+        return "formfeed"
+    lines = [raw for raw in text.split("\n") if raw.strip()]
+    markers = sum(1 for raw in lines if raw.startswith(" ") and not raw.startswith("  "))
+    indented = sum(1 for raw in lines if raw.startswith(("  ", "\t")))
+    return "marker" if markers >= 2 and indented <= 0.01 * len(lines) else "none"
+
+
+def _starts_page(raw: str, convention: str) -> bool:
+    if convention == "formfeed":
+        return raw.startswith("\f")
+    return convention == "marker" and raw.startswith(" ") and not raw.startswith("  ")
+
+
+def is_noise(text: str, paged: bool = True) -> bool:
+    """Running headers/footers and split-letter trust names printed in the margin (a text without pages has
+    none: there an all-capitals line is a heading)."""
     t = text.strip()
     if not t:
         return False
     letters = [c for c in t if c.isalpha()]
-    if len(letters) >= 6 and all(c.isupper() for c in letters):
+    if paged and len(letters) >= 6 and all(c.isupper() for c in letters):
         return True  # KEY THEMES, FOREWORD, DRIVING IMPROVEMENT – …
     compact = t.replace(" ", "")
     return len(t) <= 80 and "NHS" in t and compact.endswith("Trust") and bool(_SPLIT_LETTER.search(t))
@@ -53,10 +73,11 @@ def read_lines(text: str) -> list[Line | None]:
     offset = 0
     raw_lines = text.split("\n")
     in_credit = False
+    convention = page_convention(text)
     for i, raw in enumerate(raw_lines):
         line_start = offset
         offset += len(raw) + 1
-        new_page = raw.startswith(" ") and not raw.startswith("  ")
+        new_page = _starts_page(raw, convention)
         if new_page and raw.strip():
             page += 1
         elif page == 0 and raw.strip():
@@ -79,7 +100,7 @@ def read_lines(text: str) -> list[Line | None]:
             out.append(None)  # continuation of a photo credit
             continue
         in_credit = False
-        if is_noise(content):
+        if is_noise(content, paged=convention != "none"):
             out.append(None)
             continue
         bullet = content == "zz" or content.startswith("zz ")
@@ -108,8 +129,9 @@ def page_starts(text: str) -> tuple[int, ...]:
     """Source offset at which each page starts (index 0 is page 1)."""
     starts = [0]
     offset = 0
+    convention = page_convention(text)
     for raw in text.split("\n"):
-        if offset and raw.startswith(" ") and raw.strip():
+        if offset and _starts_page(raw, convention) and raw.strip():
             starts.append(offset)
         offset += len(raw) + 1
     return tuple(starts)
@@ -137,8 +159,9 @@ def running_title(text: str) -> str | None:
     longest among equals). None when there is no such line."""
     pages: dict[str, set[int]] = {}
     page = 0
+    convention = page_convention(text)
     for raw in text.split("\n"):
-        if raw.startswith(" ") and not raw.startswith("  ") and raw.strip():
+        if _starts_page(raw, convention) and raw.strip():
             page += 1
         line = raw.strip()
         letters = [c for c in line if c.isalpha()]

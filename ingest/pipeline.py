@@ -51,6 +51,20 @@ def ingest_text(text: str, path: str = "<text>", sha256: str | None = None) -> D
     )
 
 
+def is_pdf(path: str | Path) -> bool:
+    """True when the file starts like a PDF (whatever its name)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(5) == b"%PDF-"
+    except OSError:
+        return False
+
+
 def ingest_file(path: str | Path) -> Document:
+    """A text (UTF-8) or PDF file → Document; PDFs are read by their layout (`ingest.pdf`)."""
+    if is_pdf(path):
+        from ingest.pdf import ingest_pdf
+
+        return ingest_pdf(path)
     text, digest = read_source(path)
     return ingest_text(text, path=str(path), sha256=digest)

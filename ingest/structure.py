@@ -30,6 +30,8 @@ PARTS: dict[str, Part] = {
     "key themes": "key themes",
 }
 QUOTE_OPEN = ("“", '"')
+MARKDOWN_HEADING = re.compile(r"#{1,6} +\S")
+NUMBERED_HEADING = re.compile(r"\d+(\.\d+)*\.? +[A-Z]")
 _CLOSES = re.compile(r"[”\"][.,]?$|[.,!?][”\"]$")
 NARROW = 40  # a run whose lines are all at most this long is in the narrow (box) column
 TITLE_MAX = 22  # box title lines are shorter than box text lines
@@ -37,10 +39,15 @@ TITLE_MAX = 22  # box title lines are shorter than box text lines
 
 def is_heading(line: Line, run: list[Line], i: int, generic: bool) -> bool:
     t = line.text
+    if MARKDOWN_HEADING.match(t):
+        return True
     if i > 0 and len(run[i - 1]) <= TITLE_MAX and not run[i - 1].terminal:
         return False  # the last line of a box title such as "Non-medical / Professional / Leadership"
     if t.lower() in KNOWN_SECTIONS:
         return True
+    if generic and len(run) == 1 and not line.bullet and len(t.split()) <= 8 and "," not in t and (
+            NUMBERED_HEADING.match(t) or (t[0].isupper() and not line.terminal)):
+        return True  # a short line standing alone: "Preamble", "0. Definitions.", "TERMS AND CONDITIONS"
     if not generic or line.bullet or len(t) > 60 or line.terminal or not t[0].isupper() or "," in t:
         return False
     nxt = run[i + 1] if i + 1 < len(run) else None
@@ -132,6 +139,7 @@ class Draft:
 class Builder:
     aliases: dict[str, str]  # trust short form -> trust name
     generic: bool  # no case-study structure: detect headings by shape alone
+    paged: bool = True  # the text was laid out on pages (so a narrow run can be a box column); else no boxes
     part: Part = "front matter"
     trust: str | None = None
     section: str | None = None
@@ -227,7 +235,7 @@ class Builder:
             if is_heading(line, run, i, self.generic):
                 if i > start:
                     self.add_segment(run[start:i])
-                self.heading(line.text)
+                self.heading(line.text.lstrip("#").strip())
                 start = i + 1
         if start < len(run):
             self.add_segment(run[start:])
@@ -249,7 +257,7 @@ class Builder:
                 return
         if seg[0].text.startswith(QUOTE_OPEN) and self.add_quote(seg):
             return
-        if sum(len(line) <= NARROW for line in seg) >= 0.8 * len(seg) and not seg[0].bullet:
+        if self.paged and sum(len(line) <= NARROW for line in seg) >= 0.8 * len(seg) and not seg[0].bullet:
             if text in self.aliases.values():
                 return  # a photo caption naming a trust
             self.add_box(seg)
@@ -320,7 +328,7 @@ def build_blocks(runs: list[list[Line]]) -> tuple[list[Block], list[TrustInfo], 
     """Blocks in reading order, the trusts with rating histories, and the drafts (for speaker attribution)."""
     names = [t[0] for run in runs if run[0].new_page and (t := trust_title(run))]
     aliases = {alias: name for name in names for alias in trust_aliases(name)}
-    builder = Builder(aliases=aliases, generic=not names)
+    builder = Builder(aliases=aliases, generic=not names, paged=any(line.page > 1 for run in runs for line in run))
     for run in runs:
         builder.add_run(run)
     builder.close_flows()

@@ -100,16 +100,20 @@ def launch(
 
 
 def load_assistant(
-    index_dir: str | None = None, *, rebuild: bool = True, progress: bool = True, embedder: str | None = None
+    index_dir: str | None = None, *, rebuild: bool = True, progress: bool = True, embedder: str | None = None,
+    corpus: str | None = None,
 ):
     """The assistant over the index in `index_dir` ($DI_INDEX_DIR or the cache folder), built if missing;
-    `embedder` is how queries are embedded (auto/onnx/torch, default $DI_EMBEDDER or auto)."""
+    `embedder` is how queries are embedded (auto/onnx/torch, default $DI_EMBEDDER or auto); `corpus` a report or
+    folder of reports to answer from instead of the bundled one."""
     from dataclasses import replace
 
     from assistant import Assistant
     from index import IndexConfig
 
     config = IndexConfig()
+    if corpus:
+        config = replace(config, source=Path(corpus).absolute())
     if index_dir:
         config = replace(config, out_dir=Path(index_dir))
     if embedder:
@@ -136,6 +140,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--index", help="index folder (default: $DI_INDEX_DIR or ~/.cache/driving-improvement/index)")
     parser.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a missing/stale index")
+    parser.add_argument("--corpus", metavar="PATH",
+                        help="serve a chat over this report or folder of reports (PDF, text, Markdown) instead of "
+                             "the bundled one")
     parser.add_argument("--embedder", choices=("auto", "onnx", "torch"),
                         help="how questions are embedded: the index's ONNX export (auto: when it has one) or "
                              "sentence-transformers/torch (default: $DI_EMBEDDER or auto)")
@@ -149,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     say("Loading the index (it is built first if missing: up to a minute, with a progress bar)…")
     start = time.perf_counter()
     try:
-        asst = load_assistant(args.index, rebuild=not args.no_rebuild, progress=True, embedder=args.embedder)
+        asst = load_assistant(args.index, rebuild=not args.no_rebuild, progress=True, embedder=args.embedder,
+                              corpus=args.corpus)
         say(f"Index ready: {len(asst.chunks)} passages ({time.perf_counter() - start:.1f} s). Loading the model…")
         asst.ask(WARM_UP_QUESTION)  # the first question loads the embedding model; pay that before anyone waits
     except AssistantError as e:

@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from assistant.wire import answer_record
@@ -27,6 +28,7 @@ def _filters(args: argparse.Namespace):
         trusts=tuple(args.trust or ()),
         sections=tuple(args.section or ()),
         kinds=tuple(args.kind or ()),
+        documents=tuple(args.document or ()),
     )
 
 
@@ -37,6 +39,8 @@ def _load(args: argparse.Namespace):
     from index import IndexConfig
 
     config = IndexConfig()
+    if getattr(args, "corpus", None):
+        config = replace(config, source=Path(args.corpus).absolute())
     if args.index:
         config = replace(config, out_dir=args.index)
     if args.embedder:
@@ -188,6 +192,9 @@ def export_chat(asked, target: str, report: str) -> str:
 
 def _common_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
     parser.add_argument("--index", default=default, help="index folder (default: $DI_INDEX_DIR or the cache folder)")
+    parser.add_argument("--corpus", default=default, metavar="PATH",
+                        help="answer from this report or folder of reports (PDF, text, Markdown) instead of the "
+                             "bundled one; its index is built on first use")
     parser.add_argument("--no-rebuild", action="store_true", default=default or False,
                         help="fail instead of rebuilding a stale index")
     parser.add_argument("--embedder", choices=("auto", "onnx", "torch"), default=default,
@@ -205,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     for p in (ask, sub.add_parser("chat", help="an interactive chat in the terminal")):
         p.add_argument("--trust", action="append", help="only this trust (full or short name); repeatable")
         p.add_argument("--section", action="append", help="only this section; repeatable")
+        p.add_argument("--document", action="append",
+                       help="only this document of a corpus (file name or title); repeatable")
         p.add_argument("--kind", action="append", choices=["body", "sidebar", "quote", "bullets", "intro"])
     sub.add_parser("batch", help="JSON lines in on stdin, JSON lines out on stdout")
     for p in sub.choices.values():  # the common options may also follow the command

@@ -55,11 +55,15 @@ def glance_markdown(lines: Sequence[GlanceLine], short: Callable[[str], str] = l
     return out
 
 
-def filters_line(filters: Filters | None, short: Callable[[str], str] = lambda t: t) -> str | None:
-    """`Filters: trusts Oxleas; sections Governance; kinds body.` when any filter is set."""
+def filters_line(
+    filters: Filters | None, short: Callable[[str], str] = lambda t: t, title: Callable[[str], str] = lambda d: d
+) -> str | None:
+    """`Filters: documents …; trusts Oxleas; sections Governance; kinds body.` when any filter is set."""
     if filters is None or filters.is_empty():
         return None
     parts = []
+    if filters.documents:
+        parts.append("documents " + ", ".join(title(d) for d in filters.documents))
     if filters.trusts:
         parts.append("trusts " + ", ".join(short(t) for t in filters.trusts))
     if filters.sections:
@@ -88,12 +92,13 @@ def compose(
     missing: Sequence[str] = (),
     filters: Filters | None = None,
     short: Callable[[str], str] = lambda t: t,
+    title: Callable[[str], str] = lambda d: d,
 ) -> str:
     lines: list[str] = []
     if glance_lines:
         lines += glance_markdown(glance_lines, short)
         lines.append("")
-    for note in (read_as, filters_line(filters, short)):
+    for note in (read_as, filters_line(filters, short, title)):
         if note:
             lines.append(f"_{note}_")
     if not extracts:

@@ -13,8 +13,9 @@ Left out: generating text. Every word shown from the report is the report's own.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -57,12 +58,18 @@ class Assistant:
         # what the report calls itself (its running title), else its file name
         self.title = self.facts.title or Path(index.manifest["source"]["name"]).stem
         self.trusts = self.facts.trust_names
-        source, _ = read_source(index.manifest["source"]["path"])
+        # the documents extracts cite; named in citations when there is more than one
+        self.documents = {d.key: d for d in self.facts.documents}
+        titles = Counter(d.title for d in self.facts.documents)  # a title two documents share is told by file
+        self.document_names = {d.key: d.title if titles[d.title] == 1 else f"{d.title} ({d.file})"
+                               for d in self.facts.documents}
+        texts = index.texts or {None: read_source(index.manifest["source"]["path"])[0]}
         # chunk position -> offsets in its text where the source was interrupted (shown as " … " in extracts)
-        self.breaks = [span_breaks(c, source) for c in self.chunks]
+        self.breaks = [span_breaks(c, texts[c.document]) for c in self.chunks]
         self._trust = np.array([c.trust or "" for c in self.chunks], dtype=object)
         self._section = np.array([c.section or "" for c in self.chunks], dtype=object)
         self._kind = np.array([c.kind for c in self.chunks], dtype=object)
+        self._document = np.array([c.document or "" for c in self.chunks], dtype=object)
         self._positions = {c.id: i for i, c in enumerate(self.chunks)}
         self.repeated = repeats(self.chunks)  # chunk position -> chunks whose text repeats it
 
@@ -93,7 +100,8 @@ class Assistant:
     ) -> tuple[Answer, Conversation]:
         """Answer `question` in the context of `conversation`; returns the answer and the extended conversation."""
         q = clean_question(question, self.config.max_question_chars)
-        return self._ask(q, conversation or Conversation(), clean_filters(filters, self.sections, self.names))
+        cleaned = clean_filters(filters, self.sections, self.names, self.facts.documents)
+        return self._ask(q, conversation or Conversation(), cleaned)
 
     def ask_history(
         self,
@@ -109,7 +117,7 @@ class Assistant:
         past it, the work stops with a ValidationError instead of going on.
         """
         q = clean_question(question, self.config.max_question_chars)
-        cleaned = clean_filters(filters, self.sections, self.names)
+        cleaned = clean_filters(filters, self.sections, self.names, self.facts.documents)
         conversation = Conversation()
         for earlier in clean_history(history, self.config.max_history):
             _check_deadline(deadline)
@@ -162,7 +170,7 @@ class Assistant:
         a trust whose best sentence falls below the relevance cut of the best anywhere: the same cut that decides
         which trusts have material in an answer."""
         q = clean_question(question, self.config.max_question_chars)
-        cleaned = clean_filters(filters, self.sections, self.names)
+        cleaned = clean_filters(filters, self.sections, self.names, self.facts.documents)
         conversation = Conversation()
         for earlier in clean_history(history, self.config.max_history):
             _check_deadline(deadline)
@@ -230,14 +238,25 @@ class Assistant:
         stripped = self.names.strip(query, [m for m in self.names.find(query) if m.trust in scope])
         return stripped if set(terms(stripped)) - self.vocab.generic - QUESTION else query
 
-    def _allowed(self, trusts: Sequence[str], filters: Filters) -> np.ndarray:
+    def _document_title(self, key: str) -> str:
+        return self.document_names.get(key, key)
+
+    def _allowed(self, trusts: Sequence[str], filters: Filters, kinds: Sequence[str] = ()) -> np.ndarray:
+        """Chunks the question may be answered from: of `trusts` (when named), of the documents whose cases are
+        `kinds` (their cases and their report-level text), and within the filters."""
         keep = np.ones(len(self.chunks), dtype=bool)
         if trusts:
             keep &= np.isin(self._trust, list(trusts))
+        if kinds:
+            of_kind = np.isin(self._trust, list(kinds))
+            documents = list(set(self._document[of_kind]))
+            keep &= of_kind | ((self._trust == "") & np.isin(self._document, documents))
         if filters.sections:
             keep &= np.isin(self._section, list(filters.sections))
         if filters.kinds:
             keep &= np.isin(self._kind, list(filters.kinds))
+        if filters.documents:
+            keep &= np.isin(self._document, list(filters.documents))
         return keep
 
     def _answer(self, q, u, resolved: Resolved, filters: Filters, embed, start: float, t_read: float) -> Answer:
@@ -253,7 +272,8 @@ class Assistant:
         if coverage.ok is False and eu.foreign:  # another organisation: say what the report covers, show nothing
             return self._finish(q, resolved, [], abstained=True, reason=coverage.reason, line=line, start=start,
                                 without=())
-        allowed = self._allowed(scope, filters)
+        kinds = eu.case_kind if not scope else ()  # "how did practices …" in a corpus of trusts and practices
+        allowed = self._allowed(scope, filters, kinds)
         if not allowed.any():
             reason = "No passage has that trust, section and kind together; clear a filter to search more."
             return self._finish(q, resolved, [], abstained=True, reason=reason, line=line, start=start, without=(),
@@ -284,7 +304,7 @@ class Assistant:
         abstained = not check.ok
         if abstained:
             extracts = extracts[: cfg.closest_shown]
-        without = self._without(selection, extracts, scope, abstained)
+        without = self._without(selection, extracts, scope, abstained, kinds)
         timings = {"read_ms": (t_read - start) * 1e3, "embed_ms": (t_embed - t_read) * 1e3,
                    "retrieve_ms": (t_rank - t_embed) * 1e3}
         return self._finish(q, resolved, extracts, abstained=abstained, reason=check.reason, line=line,
@@ -304,14 +324,15 @@ class Assistant:
         return {s.pos: max(scorer.of(s.pos, s.chunk)) for s in picked}
 
     def _without(
-        self, selection: Selection, extracts: Sequence[Extract], scope: Sequence[str], abstained: bool
+        self, selection: Selection, extracts: Sequence[Extract], scope: Sequence[str], abstained: bool,
+        kinds: Sequence[str] = (),
     ) -> tuple[str, ...]:
         """Trusts the question is about that have nothing relevant — never one whose extracts are shown."""
         shown = {e.trust for e in extracts}
         if scope:
             return tuple(t for t in scope if t not in shown)
         if selection.about_trusts and not abstained:
-            return tuple(t for t in self.trusts if t not in shown and t not in selection.material)
+            return tuple(t for t in kinds or self.trusts if t not in shown and t not in selection.material)
         return ()
 
     def _in_passage(self, e: Extract) -> Extract:
@@ -326,14 +347,16 @@ class Assistant:
             i = pos + step
             while 0 <= i < len(self.chunks):
                 c = self.chunks[i]
-                if c.trust != chunk.trust or c.section != chunk.section:
+                if c.trust != chunk.trust or c.section != chunk.section or c.document != chunk.document:
                     return ""
                 if c.kind in ("body", "bullets"):
                     return c.text
                 i += step
             return ""
 
-        return replace(e, before=near(-1), after=near(1))
+        doc = self.documents.get(chunk.document)
+        return replace(e, before=near(-1), after=near(1), document=asdict(doc) if doc else None,
+                       report=self.document_names[doc.key] if doc and len(self.documents) > 1 else None)
 
     def _finish(
         self,
@@ -362,7 +385,8 @@ class Assistant:
         lines = () if abstained or not extracts else tuple(glance(extracts, about))
         text = compose(extracts, glance_lines=lines, abstained=abstained, reason=reason, headline=headline or "",
                        read_as=line, lead=lead,
-                       about_trusts=about, covered=covered, missing=without, filters=filters, short=self.names.short)
+                       about_trusts=about, covered=covered, missing=without, filters=filters, short=self.names.short,
+                       title=self._document_title)
         done = {**(timings or {}), "total_ms": (time.perf_counter() - start) * 1e3}
         return Answer(
             question=q,

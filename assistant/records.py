@@ -19,9 +19,10 @@ class Filters:
     trusts: tuple[str, ...] = ()  # full trust names; empty = all
     sections: tuple[str, ...] = ()  # section titles; empty = all
     kinds: tuple[Kind, ...] = ()  # chunk kinds; empty = all
+    documents: tuple[str, ...] = ()  # documents of the corpus (key, file name or title); empty = all
 
     def is_empty(self) -> bool:
-        return not (self.trusts or self.sections or self.kinds)
+        return not (self.trusts or self.sections or self.kinds or self.documents)
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,21 @@ class Extract:
     # context"; left out of the JSON answers, which carry `context`)
     before: str = ""
     after: str = ""
+    # the document it comes from ({key, title, file, sha256, pages}); `report` is its title when the index holds
+    # more than one document, so that citations name it
+    document: dict[str, Any] | None = None
+    report: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        del d["before"], d["after"]
+        del d["before"], d["after"], d["report"]
         d["highlights"] = [list(h) for h in self.highlights]
         return d
 
     def citation(self) -> str:
         """`Oxleas NHS Foundation Trust · Governance · p. 13 · Ben Travis, Chief Executive`."""
         page = f"p. {self.page}" if self.page == self.page_end else f"pp. {self.page}–{self.page_end}"
-        parts = [self.trust or "Report-level", self.title or self.section, page]
+        parts = [self.report, self.trust or "Report-level", self.title or self.section, page]
         people = self.speakers or ((self.speaker,) if self.speaker else ())
         parts.extend(f"{s.name}, {s.role}" if s.role else s.name for s in people)
         return " · ".join(p for p in parts if p)

@@ -50,6 +50,15 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
+def plural(word: str) -> str:
+    """English plural of a (lower-case) noun, by the regular rules: trust → trusts, surgery → surgeries."""
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", word):
+        return word + "es"
+    return word + "s"
+
+
 def words(text: str) -> list[str]:
     """Lower-case word tokens (apostrophes normalised)."""
     return WORD.findall(text.lower().replace("’", "'"))
@@ -83,6 +92,9 @@ class Vocabulary:
     roles: frozenset[str] = frozenset()  # stems of the head words of people's roles ("director", "execut", "chair")
     common: frozenset[str] = frozenset()  # words the report also prints in lower case (so not only as names)
     cases_word: str = ""  # the plural of what the cases are ("trusts": the last word of most case names, + s)
+    # each kind of case by its plural ("trusts", "practices", "surgeries": the last word of case names) -> the cases
+    # of that kind; a corpus of several kinds of report lets "how did trusts …" mean the trusts only
+    case_kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], case_names: Sequence[str] = (), roles: Sequence[str] = ()) -> Vocabulary:
@@ -104,9 +116,17 @@ class Vocabulary:
         names = {t for name in case_names for t in terms(name)}
         role_terms = {t for r in roles for head in role_heads(r) for t in terms(head)} - names - generic
         lasts = Counter(words(name)[-1] for name in case_names if words(name))
-        cases_word = lasts.most_common(1)[0][0] + "s" if lasts else ""
+        cases_word = plural(lasts.most_common(1)[0][0]) if lasts else ""
+        kinds: dict[str, list[str]] = {}
+        for name in case_names:
+            if words(name):
+                kinds.setdefault(plural(words(name)[-1]), []).append(name)
         return cls(idf, frozenset(surface), frozenset(years), frozenset(generic), frozenset(role_terms),
-                   frozenset(common), cases_word)
+                   frozenset(common), cases_word, tuple((k, tuple(v)) for k, v in kinds.items()))
+
+    def cases_of_kind(self, word: str) -> tuple[str, ...]:
+        """The cases a plural such as "trusts" names (empty when it names no kind of case)."""
+        return next((names for kind, names in self.case_kinds if kind == word), ())
 
     def weight(self, term: str) -> float:
         return self.idf.get(term, 0.0)

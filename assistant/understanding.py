@@ -43,6 +43,8 @@ class Understanding:
     pronoun: bool = False  # it says "it", "that", "they", "he"... (it may lean on an earlier turn)
     roles: tuple[str, ...] = ()  # "who is the chief exec?": the role words the answer's person must hold
     about_cases: bool = False  # it speaks of the cases in the plural ("how did trusts …", "which trusts …")
+    # when the index holds several kinds of case (trusts, practices), the cases of the kind it names
+    case_kind: tuple[str, ...] = ()
     speech: bool = False  # it asks about words said ("who said that?", "who was quoted?")
     notes: tuple[str, ...] = field(default=())  # loose readings to tell the user about
 
@@ -126,6 +128,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     quoted = tuple(q.strip() for q in _QUOTED.findall(question))
     unknown = tuple(t for t in content if len(t) > 3 and not vocab.knows(t))
     years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
+    kinds = [w for w in words(rest) if vocab.cases_of_kind(w)]  # "trusts", "practices": the cases in the plural
     return Understanding(
         trusts=tuple(dict.fromkeys(m.trust for m in matches)),
         matches=tuple(matches),
@@ -138,7 +141,8 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         years=years,
         pronoun=any(w in PRONOUNS for w in words(rest)),
         roles=_roles_asked(question, content, vocab),
-        about_cases=bool(vocab.cases_word) and vocab.cases_word in words(rest),
+        about_cases=bool(kinds),
+        case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),
         speech=bool(_SPEECH.search(question.lower())),
         notes=tuple(n for m in matches if (n := m.note())),
     )

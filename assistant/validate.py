@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from assistant.names import Names
 from assistant.records import Filters
 from errors import ValidationError
+from ingest.records import DocumentInfo
 
 KINDS = ("body", "sidebar", "quote", "bullets", "intro")
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -61,10 +62,21 @@ def clean_history(history: object, max_turns: int) -> list[str]:
     return out
 
 
-def clean_filters(filters: Filters | None, sections: tuple[str, ...], names: Names) -> Filters:
-    """Filters with every trust and section named as the report names it; ValidationError for unknown ones."""
+def clean_filters(
+    filters: Filters | None, sections: tuple[str, ...], names: Names, documents: Sequence[DocumentInfo] = ()
+) -> Filters:
+    """Filters with every trust and section named as the report names it, and documents by their keys;
+    ValidationError for unknown ones."""
     if filters is None:
         return Filters()
+    keys: list[str] = []
+    for d in filters.documents:
+        wanted = d.strip().lower() if isinstance(d, str) else None
+        found = [x.key for x in documents if wanted in (x.key, x.file.lower(), x.title.lower(), x.sha256)]
+        if not found:
+            known = "; ".join(f"{x.title} ({x.file})" for x in documents)
+            raise ValidationError(f"Unknown document {str(d)[:100]!r}. Documents: {known}.")
+        keys.extend(found)
     trusts: list[str] = []
     for name in filters.trusts:
         if not isinstance(name, str):
@@ -86,4 +98,5 @@ def clean_filters(filters: Filters | None, sections: tuple[str, ...], names: Nam
     for k in filters.kinds:
         if k not in KINDS:
             raise ValidationError(f"Unknown kind {k!r}. Kinds: " + ", ".join(KINDS) + ".")
-    return Filters(trusts=tuple(dict.fromkeys(trusts)), sections=tuple(chosen_sections), kinds=filters.kinds)
+    return Filters(trusts=tuple(dict.fromkeys(trusts)), sections=tuple(chosen_sections), kinds=filters.kinds,
+                   documents=tuple(dict.fromkeys(keys)))

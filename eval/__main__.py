@@ -36,6 +36,9 @@ def run_parser() -> argparse.ArgumentParser:
                    help="run only this split (repeatable; default: both)")
     p.add_argument("--gold", type=Path, help="a gold file to run instead of the splits (reported as 'custom')")
     p.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
+    p.add_argument("--corpus", type=Path, metavar="DIR",
+                   help="answer from an index of this folder (the report with other documents beside it) to see "
+                        "whether they get in the way; the gold questions stay this report's")
     return p
 
 
@@ -60,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
     if args.quick:
         items = {s: rows[::QUICK_STEP] for s, rows in items.items()}
     names = list(dict.fromkeys(args.system or SYSTEM_NAMES))
-    config = IndexConfig()
-    index = load_or_build(config)
+    config = IndexConfig(source=args.corpus.absolute()) if args.corpus else IndexConfig()
+    index = load_or_build(config, progress=bool(args.corpus))
     loaded = time.perf_counter() - started
     sizes = ", ".join(f"{s} {len(rows)}" for s, rows in items.items())
     print(f"index ready in {loaded:.1f} s ({len(index.chunks)} chunks); questions: {sizes}", file=sys.stderr)

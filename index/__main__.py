@@ -24,9 +24,12 @@ def _positive(text: str) -> int:
 
 
 def _config_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--source", type=Path, help="report text file (default: the bundled CQC report)")
+    p.add_argument("--source", "--corpus", dest="source", type=Path,
+                   help="a report (PDF, text or Markdown) or a folder of them, indexed together (default: the "
+                        "bundled CQC report)")
     p.add_argument(
-        "--out", type=Path, help="index folder (default: $DI_INDEX_DIR or ~/.cache/driving-improvement/index)"
+        "--out", type=Path, help="index folder (default: $DI_INDEX_DIR, else ~/.cache/driving-improvement/index for "
+                                 "the report and index-<hash> beside it for any other source)"
     )
     p.add_argument(
         "--model", help="sentence-transformers name or local path (default: $DI_MODEL or bundled MiniLM)"
@@ -44,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild even when the index is up to date")
     info = sub.add_parser("info", help="show an index's manifest and verify its files")
     info.add_argument("dir", nargs="?", type=Path, help="index folder (default: as for build)")
+    info.add_argument("--corpus", type=Path, help="the index of this report or folder (default: the bundled report)")
     search = sub.add_parser("search", help="print the best chunks for a query as JSON lines")
     search.add_argument("query")
     search.add_argument("-k", type=_positive, default=10, help="number of hits (default: 10)")
@@ -86,7 +90,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     from index.config import IndexConfig
     from index.store import read_manifest
 
-    folder = args.dir or IndexConfig().out_path
+    folder = args.dir or (IndexConfig(source=args.corpus.absolute()) if args.corpus else IndexConfig()).out_path
     manifest, _ = read_manifest(folder)
     problems = []
     if manifest is not None:
@@ -112,6 +116,8 @@ def _summary(folder: Path, m: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("index", f"{folder} (format {m['format_version']}, built {b['built_at']} in {b['seconds']} s)"),
         ("source", f"{src['path']} ({src['bytes']:,} bytes, sha256 {src['sha256'][:16]}…)"),
+        *[("document", f"{d['file']}: {d['title']} ({d['pages']} pages, {d['chunks']} chunks, "
+                       f"sha256 {d['sha256'][:16]}…)") for d in m.get("documents", [])],
         ("chunker", f"{ch['version']} {json.dumps(ch['settings'], ensure_ascii=False)}"),
         ("model", f"{model['id']} ({model['dim']} dims, normalised={model['normalize']}, "
                   f"weights sha256 {str(model['weights_sha256'])[:16]}…)"),
@@ -132,7 +138,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     among = idx.where(lambda c: c.trust == args.trust) if args.trust else None
     for hit in idx.search(args.query, k=args.k, mode=args.mode, among=among):
         c = hit.chunk
-        row = {"rank": hit.rank, "id": c.id, "score": round(hit.score, 6), "trust": c.trust,
+        row = {"rank": hit.rank, "id": c.id, "score": round(hit.score, 6), "document": c.document, "trust": c.trust,
                "section": c.section, "page": c.page, "text": c.text}
         print(json.dumps(row, ensure_ascii=False))
     return 0
@@ -143,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     command = {"build": cmd_build, "info": cmd_info, "search": cmd_search}[args.command]
     try:
         return command(args)
+    except BrokenPipeError:  # `| head` closed the pipe: not an error
+        sys.stderr.close()
+        return 0
     except AssistantError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

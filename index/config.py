@@ -6,6 +6,7 @@ them with `dataclasses.replace`. `resolved()` is what goes into the manifest. Pa
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +27,13 @@ def _default_source() -> Path:
     return PROJECT_ROOT / DEFAULT_SOURCE
 
 
-def _default_out_dir() -> Path:
-    env = os.environ.get("DI_INDEX_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "driving-improvement" / "index"
+def _default_out_dir(source: Path) -> Path:
+    """The cache folder: `index` for the report, `index-<hash of its path>` for any other source (so building a
+    corpus never replaces the report's index)."""
+    root = Path.home() / ".cache" / "driving-improvement"
+    if source.resolve() == _default_source().resolve():
+        return root / "index"
+    return root / f"index-{hashlib.sha256(str(source.resolve()).encode()).hexdigest()[:10]}"
 
 
 def _default_model() -> str:
@@ -41,10 +46,12 @@ def _default_query_embedder() -> str:
 
 @dataclass(frozen=True)
 class IndexConfig:
-    # the CQC report; a relative path is resolved against the project root, not the working directory
+    # the CQC report, or a folder of documents (PDF, text, Markdown: one index over all of them, a "corpus");
+    # a relative path is resolved against the project root, not the working directory
     source: Path = field(default_factory=_default_source)
-    # one folder holding the whole index; outside the repo so a checkout stays clean ($DI_INDEX_DIR overrides)
-    out_dir: Path = field(default_factory=_default_out_dir)
+    # one folder holding the whole index; outside the repo so a checkout stays clean. None: $DI_INDEX_DIR (read
+    # when the config is made), else a cache folder chosen by the source (see `out_path`)
+    out_dir: Path | None = None
     # sentence-transformers name or local path ($DI_MODEL); the default is bundled, so no hub access.
     # "fake" / "fake:DIM" selects the hashed bag-of-words FakeEmbedder (tests, UI work without torch)
     model: str = field(default_factory=_default_model)
@@ -66,7 +73,9 @@ class IndexConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "source", Path(self.source).expanduser())
-        object.__setattr__(self, "out_dir", Path(self.out_dir).expanduser())
+        out_dir = self.out_dir if self.out_dir is not None else os.environ.get("DI_INDEX_DIR") or None
+        if out_dir is not None:
+            object.__setattr__(self, "out_dir", Path(out_dir).expanduser())
         if self.vectors not in ("flat", "hnsw"):
             raise ValueError(f"vectors must be 'flat' or 'hnsw', got {self.vectors!r}")
         if self.query_embedder not in QUERY_EMBEDDERS:
@@ -81,7 +90,7 @@ class IndexConfig:
 
     @property
     def out_path(self) -> Path:
-        return self.out_dir.absolute()
+        return (self.out_dir or _default_out_dir(self.source_path)).absolute()
 
     def resolved(self) -> dict[str, Any]:
         """The settings as written to the manifest (absolute paths, plain JSON types)."""

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,6 +23,7 @@ import numpy as np
 from errors import IndexFault, IndexStale, ModelError, SourceError
 from index import store
 from index.config import IndexConfig
+from index.corpus import ingest_corpus
 from index.dense import DenseIndex
 from index.embedder import Embedder, SentenceTransformerEmbedder, cache_key, embedded_text, make_embedder
 from index.fsutil import aside_path, build_lock, recover, swap_in, temp_prefix
@@ -29,7 +31,6 @@ from index.lexical import LexicalIndex
 from index.onnx_export import EXPORTER_VERSION
 from index.records import Sentences
 from index.search import Index
-from ingest.facts import ReportFacts, derive
 from ingest.records import Chunk, Document
 from ingest.text import split_sentences
 
@@ -93,7 +94,7 @@ def open_index(folder: Path, embedder: Embedder, want: store.Expected, query_emb
     c = store.read(folder, want)
     embedder = query_path(embedder, c.query_files, query_embedder, c.manifest)
     dense = DenseIndex(c.faiss_index, c.chunks, embedder)
-    return Index(folder, c.chunks, c.manifest, embedder, dense, c.lexical, c.facts, c.sentences)
+    return Index(folder, c.chunks, c.manifest, embedder, dense, c.lexical, c.facts, c.sentences, texts=c.texts)
 
 
 def query_path(embedder: Embedder, files: dict[str, bytes], choice: str, manifest: dict[str, Any]) -> Embedder:
@@ -113,15 +114,6 @@ def query_path(embedder: Embedder, files: dict[str, bytes], choice: str, manifes
             raise
         log.warning("queries use sentence-transformers: %s", e)  # auto: slower to start, same answers
         return source
-
-
-def ingested(chunker: Chunker, source: Path) -> tuple[tuple[Chunk, ...], ReportFacts]:
-    """The chunks of `source` and the report facts derived from them."""
-    out = chunker(source)
-    if isinstance(out, Document):
-        return out.chunks, derive(out.chunks, out.trusts, out.title)
-    chunks = tuple(out)
-    return chunks, derive(chunks)
 
 
 def _defaults(
@@ -198,13 +190,9 @@ def _build_locked(
     target, source = config.out_path, config.source_path
     if target.exists() and not store.replaceable(target):
         raise IndexFault(f"{target} exists and is not an index folder; refusing to replace it")
-    try:
-        source.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise SourceError(f"source document {source} is not UTF-8 text (bad byte at offset {e.start})") from e
-    except OSError as e:
-        raise SourceError(f"cannot read source document {source}: {e.strerror or e}") from e
-    chunks, facts = ingested(chunker, source)
+    previous = store.read_documents(target, chunker.version) if target.exists() else {}
+    corpus = ingest_corpus(chunker, source, progress, previous)
+    chunks, facts = corpus.chunks, corpus.facts
     if not chunks:
         raise SourceError(f"ingesting {source} produced no chunks")
     if len({c.id for c in chunks}) != len(chunks):
@@ -223,7 +211,12 @@ def _build_locked(
     lexical = LexicalIndex.build(texts, chunks, config.stem)
     inputs = {
         "source": {"name": source.name, "path": str(source), "sha256": source_sha,
-                   "bytes": source.stat().st_size},
+                   "kind": "folder" if source.is_dir() else "file",
+                   "bytes": sum((source / d.file if source.is_dir() else source).stat().st_size
+                                for d in corpus.documents)},
+        "documents": [{**asdict(d), "chunks": sum(c.document == d.key for c in chunks),
+                       "own_title": corpus.titles[d.key], "cases": [t.to_dict() for t in corpus.cases[d.key]]}
+                      for d in corpus.documents],
         "chunker": {"version": chunker.version, "settings": chunker.settings},
         "model": {"id": embedder.id, "weights_sha256": embedder.weights_sha256, "dim": int(vectors.shape[1]),
                   "normalize": bool(embedder.normalize)},
@@ -234,6 +227,7 @@ def _build_locked(
         "query_model": query_info,
         "config": config.resolved(),
         "build": {"built_at": datetime.now(UTC).isoformat(timespec="seconds"), "embedded": embedded,
+                  "documents_ingested": len(corpus.documents) - corpus.reused, "documents_reused": corpus.reused,
                   "reused": len(keys) + len(sentence_keys) - embedded},
     }
     try:
@@ -244,7 +238,7 @@ def _build_locked(
         inputs["build"]["seconds"] = round(time.perf_counter() - started, 3)
         manifest = store.write(tmp, chunks=chunks, vectors=vectors, keys=keys, sentences=sentences,
                                sentence_keys=sentence_keys, dense=dense, lexical=lexical, facts=facts, inputs=inputs,
-                               query_files=query_files)
+                               query_files=query_files, texts=corpus.texts)
         swap_in(tmp, target)
     except OSError as e:
         raise IndexFault(f"cannot write the index to {target}: {e.strerror or e}") from e
@@ -252,7 +246,7 @@ def _build_locked(
         shutil.rmtree(tmp, ignore_errors=True)  # gone already after a successful swap
     queries = query_path(embedder, query_files, config.query_embedder, manifest)
     dense = DenseIndex(dense.index, chunks, queries)
-    return Index(target, chunks, manifest, queries, dense, lexical, facts, sentences, built=True)
+    return Index(target, chunks, manifest, queries, dense, lexical, facts, sentences, built=True, texts=corpus.texts)
 
 
 def _query_model(

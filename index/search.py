@@ -50,6 +50,7 @@ class Index:
     sentences: Sentences
     built: bool = False  # True when the call that returned this index built it, False when it was loaded
     fusion: Fusion = field(default_factory=Fusion)  # how `hybrid` fuses the two signals unless a caller passes its own
+    texts: dict[str, str] = field(default_factory=dict)  # document key -> the text its chunks' spans point into
 
     @cached_property
     def positions(self) -> dict[str, int]:

@@ -14,6 +14,8 @@
     query_model/         the embedding model exported to ONNX with its tokenizer and config
                          (index/onnx_export.py), so queries need no torch; absent when the model cannot be
                          exported (the manifest's "query_model" says why)
+    texts/<key>.txt      each document's text, as its chunks' spans count (a PDF's reading text), so extracts
+                         are cut and shown from verified bytes; the manifest's "documents" lists them
 
 Reading never trusts a byte it has not checked, and parses exactly the bytes it checked: the folder is opened once
 (a directory descriptor pins one generation even if a build swaps a new one in meanwhile), every file is read
@@ -28,7 +30,7 @@ import hashlib
 import io
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -44,11 +46,12 @@ from ingest.facts import ReportFacts
 from ingest.records import Chunk
 
 FORMAT = "driving-improvement-index"
-FORMAT_VERSION = 4  # 2: facts.json; 3: sentence vectors; 4: the ONNX query model
+FORMAT_VERSION = 5  # 2: facts.json; 3: sentence vectors; 4: the ONNX query model; 5: documents and their texts
 MANIFEST, CHUNKS, VECTORS, BM25_DIR = "manifest.json", "chunks.jsonl", "vectors.faiss", "bm25"
 EMBEDDINGS, EMBEDDING_KEYS, FACTS = "embeddings.npy", "embedding_keys.json", "facts.json"
 SENTENCES, SENTENCE_SPANS = "sentences.npy", "sentence_spans.npy"
 QUERY_MODEL = "query_model"  # index/onnx_export.FOLDER
+TEXTS = "texts"  # texts/<document key>.txt: the text each document's chunk spans point into
 SNAPSHOT_TRIES = 3  # a build may swap a new generation in while one is read: read again (rarely needed)
 PACKAGES = ("faiss-cpu", "bm25s", "sentence-transformers", "numpy", "PyStemmer", "torch", "onnxruntime", "tokenizers")
 
@@ -75,13 +78,14 @@ class Contents:
     facts: ReportFacts
     sentences: Sentences
     query_files: dict[str, bytes]  # the ONNX query model's files (relative path -> verified bytes); empty if none
+    texts: dict[str, str]  # document key -> its text (what chunk spans point into)
 
 
 def replaceable(folder: Path) -> bool:
     """True when `folder` holds nothing but index files (maybe damaged), or is an index of any format version
     (its manifest says so: a newer or older build of this project wrote it), so a build may replace it."""
     known = {MANIFEST, CHUNKS, VECTORS, BM25_DIR, EMBEDDINGS, EMBEDDING_KEYS, FACTS, SENTENCES, SENTENCE_SPANS,
-             QUERY_MODEL}
+             QUERY_MODEL, TEXTS}
     if not folder.is_dir():
         return False
     if {p.name for p in folder.iterdir()} <= known:
@@ -130,8 +134,13 @@ def write(
     facts: ReportFacts,
     inputs: dict[str, Any],
     query_files: dict[str, bytes] | None = None,
+    texts: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Write a complete index into the empty `folder` and fsync it; returns the manifest written."""
+    if texts:
+        (folder / TEXTS).mkdir()
+        for key, text in texts.items():
+            (folder / TEXTS / f"{key}.txt").write_bytes(text.encode("utf-8"))
     for rel, data in (query_files or {}).items():
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         (folder / rel).write_bytes(data)
@@ -161,7 +170,7 @@ def write(
     return manifest
 
 
-def _valid_manifest(raw: bytes | None) -> tuple[dict[str, Any] | None, list[str]]:
+def _valid_manifest(raw: bytes | None, any_version: bool = False) -> tuple[dict[str, Any] | None, list[str]]:
     if raw is None:
         return None, [f"{MANIFEST} is missing"]
     try:
@@ -172,7 +181,7 @@ def _valid_manifest(raw: bytes | None) -> tuple[dict[str, Any] | None, list[str]
         return None, [f"{MANIFEST} is not a {FORMAT} manifest"]
     if manifest.get("manifest_sha256") != _canonical_sha256(manifest):
         return None, [f"{MANIFEST} was altered after it was written (its checksum does not match)"]
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") != FORMAT_VERSION and not any_version:
         found = manifest.get("format_version")
         return None, [f"index format version {found} (this code reads {FORMAT_VERSION})"]
     if not isinstance(manifest.get("files"), dict):
@@ -204,7 +213,7 @@ class Snapshot:
     problems: list[str]
 
 
-def snapshot(folder: Path) -> Snapshot:
+def snapshot(folder: Path, any_version: bool = False) -> Snapshot:
     """Read the manifest and every file it lists through one directory descriptor, checking each file's hash."""
     for _ in range(SNAPSHOT_TRIES):
         try:
@@ -214,7 +223,7 @@ def snapshot(folder: Path) -> Snapshot:
         except OSError as e:
             return Snapshot(None, {}, [f"cannot open the index folder {folder}: {e.strerror or e}"])
         try:
-            manifest, problems = _valid_manifest(_read_at(dir_fd, MANIFEST))
+            manifest, problems = _valid_manifest(_read_at(dir_fd, MANIFEST), any_version)
             files: dict[str, bytes] = {}
             if manifest is not None:
                 for rel, sha in manifest["files"].items():
@@ -347,6 +356,10 @@ def read(folder: Path, want: Expected) -> Contents:
         listed = (manifest.get("query_model") or {}).get("files") or []
         if sorted(query_files) != sorted(listed):
             problems.append(f"{QUERY_MODEL}/ does not hold the files the manifest lists for it")
+        texts = {rel[len(TEXTS) + 1 : -len(".txt")]: b.decode("utf-8") for rel, b in files.items()
+                 if rel.startswith(TEXTS + "/")}
+        if {c.document for c in chunks} - set(texts):
+            problems.append(f"{TEXTS}/ lacks the text of a document the chunks come from")
         if problems:
             raise IndexStale(problems)
         lexical = LexicalIndex(retriever, chunks, bool(manifest["bm25"]["stem"]))
@@ -354,7 +367,7 @@ def read(folder: Path, want: Expected) -> Contents:
         raise
     except Exception as e:  # a hash-checked file that will not parse: the manifest lies
         raise IndexStale([f"index files cannot be read ({type(e).__name__}: {e})"]) from e
-    return Contents(manifest, chunks, faiss_index, lexical, facts, sentences, query_files)
+    return Contents(manifest, chunks, faiss_index, lexical, facts, sentences, query_files, texts)
 
 
 def _rows(faiss_index: Any) -> np.ndarray | None:
@@ -367,7 +380,9 @@ def _rows(faiss_index: Any) -> np.ndarray | None:
 
 def read_cache(folder: Path) -> dict[str, np.ndarray]:
     """Cached vectors (chunks and sentences) of the index in `folder`, by key; empty when not intact."""
-    files = snapshot(folder).files  # only files whose hash matched
+    # only files whose hash matched; an index of another format version still gives its vectors (their keys name
+    # the model, weights and text, whatever the format)
+    files = snapshot(folder, any_version=True).files
     try:
         keys = json.loads(files[EMBEDDING_KEYS].decode("utf-8"))
     except (KeyError, ValueError, UnicodeDecodeError):
@@ -383,6 +398,36 @@ def read_cache(folder: Path) -> dict[str, np.ndarray]:
     return out
 
 
+def read_documents(folder: Path, chunker_version: str) -> dict[str, Any]:
+    """The documents of the index in `folder` as `index.corpus.Ingested`, by sha256, when it was chunked by
+    `chunker_version` and every file they need is intact (so a rebuild need not ingest them again); else empty."""
+    from index.corpus import Ingested
+    from ingest.records import Rating, TrustInfo
+
+    snap = snapshot(folder)
+    m, files = snap.manifest, snap.files
+    if m is None or (m.get("chunker") or {}).get("version") != chunker_version or CHUNKS not in files:
+        return {}
+    try:
+        lines = [line for line in files[CHUNKS].decode("utf-8").split("\n") if line]
+        chunks = [Chunk.from_dict(json.loads(line)) for line in lines]
+        out: dict[str, Any] = {}
+        for d in m.get("documents", []):
+            text = files.get(f"{TEXTS}/{d['key']}.txt")
+            if text is None or "cases" not in d:
+                continue
+            prefix = f"{d['key']}:"
+            own = tuple(replace(c, id=c.id.removeprefix(prefix), document=None) for c in chunks
+                        if c.document == d["key"])
+            cases = tuple(TrustInfo(t["name"], t["page"], tuple(Rating(**r) for r in t["ratings"]))
+                          for t in d["cases"])
+            title = d.get("own_title")
+            out[d["sha256"]] = Ingested(own, text.decode("utf-8"), title, int(d["pages"]), cases)
+        return out
+    except (KeyError, TypeError, ValueError, UnicodeDecodeError):
+        return {}  # an index of another shape: ingest everything again
+
+
 def read_query_model(folder: Path, source: dict[str, Any]) -> dict[str, bytes]:
     """The verified ONNX query model of the index in `folder` when it was exported from the same `source` (model,
     weights hash, prompts) by the same exporter, for a rebuild to reuse; else empty."""
@@ -395,8 +440,13 @@ def read_query_model(folder: Path, source: dict[str, Any]) -> dict[str, bytes]:
 
 
 def source_sha256(path: Path) -> str:
+    """The source's sha256: a file's own, or a folder's over its documents (index/corpus.py)."""
     from errors import SourceError
 
+    if path.is_dir():
+        from index.corpus import source_sha256 as corpus_sha256
+
+        return corpus_sha256(path)
     try:
         return sha256_file(path)
     except FileNotFoundError as e:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ingest.records import Chunk, Rating, TrustInfo
+from ingest.records import Chunk, DocumentInfo, Rating, TrustInfo
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*")
 _CAPS = re.compile(r"\b[A-Z]{3,8}\b")
@@ -58,6 +58,7 @@ class ReportFacts:
     sections: tuple[Section, ...]
     people: tuple[Person, ...]
     title: str | None = None  # the report's own title (its running header), when it prints one
+    documents: tuple[DocumentInfo, ...] = ()  # the documents the chunks come from (an index's corpus)
 
     @property
     def trust_names(self) -> tuple[str, ...]:
@@ -86,7 +87,11 @@ class ReportFacts:
             Section(s["title"], tuple(s["parts"]), tuple(s["trusts"]), tuple(s["pages"])) for s in d["sections"]
         )
         people = tuple(Person(p["name"], tuple(p["roles"]), p["trust"], p["quotations"]) for p in d["people"])
-        return cls(cases, sections, people, d.get("title"))
+        documents = tuple(DocumentInfo(**x) for x in d.get("documents", ()))
+        return cls(cases, sections, people, d.get("title"), documents)
+
+    def document(self, key: str | None) -> DocumentInfo | None:
+        return next((x for x in self.documents if x.key == key), None)
 
 
 def words(text: str) -> list[str]:
@@ -159,13 +164,24 @@ def acronyms(name: str, text: str) -> tuple[str, ...]:
     return tuple(a for a in sorted(found) if spells_initials(a, name) and len(a) >= 3)
 
 
-def derive(chunks: Sequence[Chunk], trusts: Iterable[TrustInfo] = (), title: str | None = None) -> ReportFacts:
+def derive(
+    chunks: Sequence[Chunk], trusts: Iterable[TrustInfo] = (), title: str | None = None,
+    documents: Sequence[DocumentInfo] = (),
+) -> ReportFacts:
     """Facts from chunks in reading order (and the case-study openings ingest parsed, for ratings and pages)."""
     infos = {t.name: t for t in trusts}
     names = list(dict.fromkeys([*infos, *(c.trust for c in chunks if c.trust)]))
-    text = "\n".join(c.text for c in chunks)
+    # a case's short forms and acronyms come from the documents it appears in (another report's "BME" does not
+    # abbreviate "Birchford Medical Practice")
+    home: dict[str, set[str | None]] = {}
+    for c in chunks:
+        if c.trust:
+            home.setdefault(c.trust, set()).add(c.document)
     cases = []
     for name in names:
+        docs = home.get(name)
+        own = [c for c in chunks if docs is None or c.document in docs]
+        text = "\n".join(c.text for c in own)
         info = infos.get(name)
         rating_chunk = None
         if info and info.ratings:
@@ -177,7 +193,7 @@ def derive(chunks: Sequence[Chunk], trusts: Iterable[TrustInfo] = (), title: str
             Case(
                 name=name,
                 page=info.page if info else None,
-                short_forms=short_forms(name, names, chunks),
+                short_forms=short_forms(name, names, own),
                 acronyms=acronyms(name, text),
                 ratings=info.ratings if info else (),
                 rating_chunk=rating_chunk,
@@ -211,4 +227,5 @@ def derive(chunks: Sequence[Chunk], trusts: Iterable[TrustInfo] = (), title: str
             for n, p in sorted(people.items())
         ),
         title=title,
+        documents=tuple(documents),
     )

@@ -156,10 +156,14 @@ def runs(lines: list[Line | None]) -> list[list[Line]]:
 def running_title(text: str) -> str | None:
     """The report's title as its running header prints it, in sentence case ("DRIVING IMPROVEMENT – …" →
     "Driving improvement – …"): the all-capitals line of four or more words printed on the most pages (the
-    longest among equals). None when there is no such line."""
+    longest among equals). None when there is no such line; a text without pages has no running header, so its
+    title is its Markdown `# heading`, if any."""
+    convention = page_convention(text)
+    if convention == "none":  # no pages, no running header: a Markdown title, if any
+        heading = re.search(r"^# +(\S.*?)\s*#*\s*$", text, flags=re.M)
+        return heading.group(1) if heading else None
     pages: dict[str, set[int]] = {}
     page = 0
-    convention = page_convention(text)
     for raw in text.split("\n"):
         if _starts_page(raw, convention) and raw.strip():
             page += 1

@@ -44,7 +44,8 @@ class Chunk:
     title: str | None
     speaker: Speaker | None
     quotes: tuple[Quote, ...]
-    spans: tuple[tuple[int, int], ...]  # [start, end) offsets in the source file
+    spans: tuple[tuple[int, int], ...]  # [start, end) offsets in the source file (a PDF's: in its reading text)
+    document: str | None = None  # key of the document it comes from (set by the index; `DocumentInfo.key`)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -67,6 +68,7 @@ class Chunk:
             speaker=Speaker(**d["speaker"]) if d.get("speaker") else None,
             quotes=tuple(Quote(**q) for q in d.get("quotes", [])),
             spans=tuple((int(a), int(b)) for a, b in d["spans"]),
+            document=d.get("document"),
         )
 
     def heading(self) -> str:
@@ -118,3 +120,14 @@ class Document:
     trusts: tuple[TrustInfo, ...]
     chunks: tuple[Chunk, ...] = field(default=())
     title: str | None = None  # as the report names itself (its running header), when it does
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One document of an index's corpus, as citations name it."""
+
+    key: str  # the first 12 hex digits of its sha256 (chunks point at it)
+    title: str  # as the document names itself, else its file name without the suffix
+    file: str  # its file name, relative to the corpus folder
+    sha256: str
+    pages: int

@@ -38,7 +38,7 @@ def test_build_info_search(cli_index, capsys, tmp_path):
     code, out, _ = run(capsys, "search", "bed occupancy", "-k", "3", "--mode", "bm25", "--no-rebuild", *cli_index)
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(rows) == 3 and [r["rank"] for r in rows] == [1, 2, 3]
-    assert set(rows[0]) == {"rank", "id", "score", "trust", "section", "page", "text"}
+    assert set(rows[0]) == {"rank", "id", "score", "document", "trust", "section", "page", "text"}
     assert any("bed" in r["text"].lower() for r in rows)
     code, out, _ = run(capsys, "build", *cli_index)  # up to date: nothing embedded
     assert code == 0 and "up to date" in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import replace
@@ -22,6 +23,7 @@ FILES = [
     "sentences.npy", "sentence_spans.npy",
     "bm25/data.csc.index.npy", "bm25/indices.csc.index.npy", "bm25/indptr.csc.index.npy",
     "bm25/params.index.json", "bm25/vocab.index.json",
+    f"texts/{hashlib.sha256(SYNTHETIC_REPORT.encode()).hexdigest()[:12]}.txt",  # the document's text
 ]
 
 
@@ -235,6 +237,7 @@ def test_an_index_written_by_another_format_version_is_replaced(index_config):
         load(index_config, rebuild=False)
     index = load(index_config, rebuild=True)
     assert index.chunks and not (folder / "a_future_part").exists()
+    assert index.manifest["build"]["embedded"] == 0  # its verified vectors were reused, whatever its format
 
 
 def test_source_missing_or_not_utf8(index_config):

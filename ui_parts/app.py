@@ -106,6 +106,7 @@ def build_app(
 
     def on_message(
         message: str, session: Session, trusts: list[str], themes: list[str], sidebars: bool, quotes: bool,
+        documents: list[str] | None = None,
         request: gr.Request = None,  # type: ignore[assignment]
     ) -> tuple[list[dict[str, str]], Session, str]:
         client = client_of(request)
@@ -113,7 +114,7 @@ def build_app(
             gr.Warning(busy)
             return session.messages(), session, message if isinstance(message, str) else ""
         try:
-            filters = make_filters(trusts, themes, sidebars, quotes, choices)
+            filters = make_filters(trusts, themes, sidebars, quotes, choices, documents)
             session = respond(asst, session, message, filters, max_chars)
         finally:
             slots.release(client)
@@ -124,7 +125,8 @@ def build_app(
         return gr.Chatbot(feedback_value=session.feedback_value())
 
     def on_compare(
-        session: Session, message: str, trusts: list[str], themes: list[str], sidebars: bool, quotes: bool
+        session: Session, message: str, trusts: list[str], themes: list[str], sidebars: bool, quotes: bool,
+        documents: list[str] | None = None,
     ) -> str:
         asked = session.last_asked()
         if asked is None and isinstance(message, str) and message.strip():
@@ -136,7 +138,8 @@ def build_app(
         if problem:
             return compare_notice_html(problem)
         try:
-            result = compare(asst, question, history, make_filters(trusts, themes, sidebars, quotes, choices))
+            result = compare(asst, question, history,
+                             make_filters(trusts, themes, sidebars, quotes, choices, documents))
         except AssistantError as e:
             return compare_notice_html(str(e))
         except Exception:
@@ -273,11 +276,18 @@ def build_app(
                         choices=list(theme_choices(asst.section_choices(()), asst.themes)), multiselect=True,
                         label="Sections / themes", info="Leave empty for all.", allow_custom_value=True,
                     )
+                    docs = list(getattr(asst, "documents", {}).values())
+                    documents = gr.Dropdown(
+                        choices=[(asst.document_names[d.key], d.key) for d in docs], multiselect=True,
+                        label="Reports",
+                        info="Leave empty for all.", visible=len(docs) > 1,
+                    )
                     sidebars = gr.Checkbox(value=True, label="Include sidebars (boxed case studies)")
                     quotes = gr.Checkbox(value=True, label="Include pull quotes")
         compare_out = gr.HTML(elem_id="di-compare-panel")
 
-        controls = [trusts, themes, sidebars, quotes]
+        # the reports filter joins the controls only for a corpus, so the /chat API of one report is unchanged
+        controls = [trusts, themes, sidebars, quotes, *([documents] if len(docs) > 1 else [])]
         ask_inputs, ask_outputs = [message, session, *controls], [chatbot, session, message]
         after = dict(api_visibility="private", queue=False, show_progress="hidden")
 

@@ -187,12 +187,13 @@ def make_filters(
     sidebars: bool,
     quotes: bool,
     choices: dict[str, tuple[str, ...]],
+    documents: Sequence[str] | None = None,
 ) -> Filters:
     """The controls as `Filters`; an unknown theme label is passed on as a section name (the assistant checks)."""
     sections = tuple(dict.fromkeys(s for label in themes or () for s in choices.get(label, (label,))))
     dropped = {k for k, keep in (("sidebar", sidebars), ("quote", quotes)) if not keep}
     kinds = tuple(k for k in KINDS if k not in dropped) if dropped else ()
-    return Filters(trusts=tuple(trusts or ()), sections=sections, kinds=kinds)
+    return Filters(trusts=tuple(trusts or ()), sections=sections, kinds=kinds, documents=tuple(documents or ()))
 
 
 # -- compare and the scripted API ------------------------------------------------------------------------------------
@@ -221,11 +222,11 @@ def error_record(question: Any, message: str) -> dict[str, Any]:
     }
 
 
-def api_filters(trusts: Any, sections: Any, kinds: Any) -> Filters:
+def api_filters(trusts: Any, sections: Any, kinds: Any, documents: Any = None) -> Filters:
     """Filters from an API call's lists (None or [] = no restriction); ValidationError if they are not short lists
     of short names. Checked once per call, before anything is replayed."""
     values = []
-    for name, value in (("trusts", trusts), ("sections", sections), ("kinds", kinds)):
+    for name, value in (("trusts", trusts), ("sections", sections), ("kinds", kinds), ("documents", documents)):
         if value is None:
             value = []
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
@@ -235,7 +236,7 @@ def api_filters(trusts: Any, sections: Any, kinds: Any) -> Filters:
         if any(len(v) > MAX_ITEM_CHARS for v in value):
             raise ValidationError(f"Each of {name} must be at most {MAX_ITEM_CHARS} characters.")
         values.append(tuple(dict.fromkeys(value)))
-    return Filters(trusts=values[0], sections=values[1], kinds=values[2])
+    return Filters(trusts=values[0], sections=values[1], kinds=values[2], documents=values[3])
 
 
 def api_history(history: Any) -> list[str]:

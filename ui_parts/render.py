@@ -86,7 +86,7 @@ def extract_html(e: Extract, n: int, turn: int | str, *, closest: bool = False) 
     """One extract: its number, the quote (bearing sentences marked), its citation, and its passage on demand."""
     cls = "di-quote di-closest" if closest else "di-quote"
     pages = f"page {e.page}" if e.page == e.page_end else f"pages {e.page}–{e.page_end}"
-    where = " · ".join(p for p in (pages, e.trust or "Report-level", e.title or e.section) if p)
+    where = " · ".join(p for p in (e.report, pages, e.trust or "Report-level", e.title or e.section) if p)
     return (
         f'<div class="di-extract" id="{anchor(turn, n)}" tabindex="-1">'
         f'<blockquote class="{cls}"><span class="di-n">{esc(f"[{n}]")}</span> '

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ingest.records import Block, Chunk, Quote, Speaker
 
-CHUNKER_VERSION = "attributed-4"
+CHUNKER_VERSION = "attributed-5"
 MAX_TOKENS = 200  # target for heading + text; the model's hard limit is 256 including [CLS]/[SEP]
 MIN_TOKENS = 45  # a shorter tail is merged into the chunk before it when that still fits under HARD_TOKENS
 HARD_TOKENS = 250

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from errors import SourceError
+from ingest.cases import parallel_cases
 from ingest.chunker import chunk_blocks
 from ingest.layout import Line
 from ingest.people import parse_attribution
@@ -203,33 +204,8 @@ def _classify(runs: list[list[PLine]], body: float, title_line: PLine | None) ->
 
 
 def _cases(runs: list[Run]) -> set[str]:
-    """Top-level headings that are cases: siblings sharing subsection titles, less any overview of the others."""
-    for level in sorted({r.level for r in runs if r.kind == "heading"}):
-        tops: list[tuple[str, set[str], list[str]]] = []  # (heading, subsection titles, texts under it)
-        for r in runs:
-            if r.kind == "heading" and r.level == level:
-                tops.append((r.text, set(), []))
-            elif tops and r.kind == "heading" and r.level > level:
-                tops[-1][1].add(r.text.lower())
-            elif tops:
-                tops[-1][2].append(r.text)
-        parallel = [t for t in tops if any(len(t[1] & o[1]) >= 2 for o in tops if o is not t)]
-        if len(parallel) < 2:
-            continue
-        names = [t[0] for t in parallel]
-        words = [set(re.findall(r"\w+", n.lower())) for n in names]
-        distinctive = [{w for w in ws if len(w) >= 4 and all(w not in o for o in words if o is not ws)}
-                       for ws in words]
-        cases = set()
-        for name, (_, _, texts), own in zip(names, parallel, distinctive, strict=True):
-            body = " ".join(texts).lower()
-            others = sum(1 for d in distinctive if d is not own and d and any(
-                re.search(rf"\b{re.escape(w)}\b", body) for w in d))
-            if others < max(2, (len(parallel) - 1) / 2):
-                cases.add(name)
-        if len(cases) >= 2:
-            return cases
-    return set()
+    """The case headings (`ingest.cases.parallel_cases` over the headings and text runs)."""
+    return parallel_cases([(r.level if r.kind == "heading" else None, r.text) for r in runs])[1]
 
 
 class _Text:

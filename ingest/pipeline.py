@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from errors import SourceError
+from ingest.cases import markdown_items, parallel_cases
 from ingest.chunker import chunk_blocks
 from ingest.layout import page_starts, read_lines, running_title, runs
 from ingest.records import Document
@@ -34,9 +35,14 @@ def read_source(path: str | Path) -> tuple[str, str]:
     return text, hashlib.sha256(raw).hexdigest()
 
 
+def _markdown_cases(text: str) -> tuple[int, frozenset[str]]:
+    level, cases = parallel_cases(markdown_items(text))
+    return level, frozenset(cases)
+
+
 def ingest_text(text: str, path: str = "<text>", sha256: str | None = None) -> Document:
     """Parse `text` into a Document. Text without the report's structure gives paragraph and heading chunks."""
-    blocks, trusts, _ = build_blocks(runs(read_lines(text)))
+    blocks, trusts, _ = build_blocks(runs(read_lines(text)), _markdown_cases(text))
     aliases = {alias: t.name for t in trusts for alias in trust_aliases(t.name)}
     blocks = attribute(blocks, aliases)
     chunks = chunk_blocks(blocks, text)

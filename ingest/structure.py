@@ -140,6 +140,8 @@ class Builder:
     aliases: dict[str, str]  # trust short form -> trust name
     generic: bool  # no case-study structure: detect headings by shape alone
     paged: bool = True  # the text was laid out on pages (so a narrow run can be a box column); else no boxes
+    # Markdown cases (`ingest.cases`): the level of their headings and their names; (0, empty) for none
+    md_cases: tuple[int, frozenset[str]] = (0, frozenset())
     part: Part = "front matter"
     trust: str | None = None
     section: str | None = None
@@ -205,9 +207,16 @@ class Builder:
                 paras[-1].append(line)
 
     # -- runs --------------------------------------------------------------------------------------------
-    def heading(self, text: str) -> None:
+    def heading(self, text: str, level: int | None = None, page: int = 1) -> None:
         self.close_flows()
         self.pending_title = None
+        case_level, cases = self.md_cases
+        if case_level and level is not None and level <= case_level:  # a Markdown part: a case, or not
+            name = text if text in cases else None
+            self.part, self.trust, self.section = ("case study", name, None) if name else ("document", None, text)
+            if name:
+                self.trusts.append(TrustInfo(name, page, ()))
+            return
         key = text.lower()
         if key in PARTS and not self.generic:
             self.part, self.trust = PARTS[key], None
@@ -235,7 +244,8 @@ class Builder:
             if is_heading(line, run, i, self.generic):
                 if i > start:
                     self.add_segment(run[start:i])
-                self.heading(line.text.lstrip("#").strip())
+                level = len(line.text) - len(line.text.lstrip("#")) if MARKDOWN_HEADING.match(line.text) else None
+                self.heading(line.text.lstrip("#").strip(), level, line.page)
                 start = i + 1
         if start < len(run):
             self.add_segment(run[start:])
@@ -324,11 +334,17 @@ class Builder:
             self.last_box = (title, page)
 
 
-def build_blocks(runs: list[list[Line]]) -> tuple[list[Block], list[TrustInfo], list[Draft]]:
-    """Blocks in reading order, the trusts with rating histories, and the drafts (for speaker attribution)."""
+def build_blocks(
+    runs: list[list[Line]], md_cases: tuple[int, frozenset[str]] = (0, frozenset())
+) -> tuple[list[Block], list[TrustInfo], list[Draft]]:
+    """Blocks in reading order, the trusts with rating histories, and the drafts (for speaker attribution).
+    `md_cases`: a Markdown document's case headings (`ingest.cases`), used when it has no case-study openings."""
     names = [t[0] for run in runs if run[0].new_page and (t := trust_title(run))]
     aliases = {alias: name for name in names for alias in trust_aliases(name)}
-    builder = Builder(aliases=aliases, generic=not names, paged=any(line.page > 1 for run in runs for line in run))
+    if not names and md_cases[0]:
+        aliases = {name: name for name in md_cases[1]}
+    builder = Builder(aliases=aliases, generic=not names, paged=any(line.page > 1 for run in runs for line in run),
+                      md_cases=md_cases if not names else (0, frozenset()))
     for run in runs:
         builder.add_run(run)
     builder.close_flows()

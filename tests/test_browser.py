@@ -288,3 +288,43 @@ def test_html_typed_as_a_question_is_shown_as_text_and_runs_nothing(page):
     assert page.locator("#di-chat img[src='x']").count() == 0
     assert page.locator("#di-chat").get_by_text(XSS, exact=True).first.is_visible()
     assert page.locator("#di-chat strong", has_text="not bold").count() == 0
+
+
+@pytest.fixture(scope="module")
+def corpus_url(tmp_path_factory, source_path):
+    """The page over a corpus (this report and a generated GP-practices PDF; the fake embedder: no model)."""
+    import shutil
+
+    from pdfgen import practices_pdf
+
+    import ui
+    from assistant import Assistant
+    from index import FakeEmbedder, IndexConfig, load_or_build
+
+    root = tmp_path_factory.mktemp("corpus")
+    folder = root / "reports"
+    folder.mkdir()
+    shutil.copy(source_path, folder / "driving-improvement.txt")
+    practices_pdf(folder / "practices.pdf")
+    index = load_or_build(IndexConfig(source=folder, out_dir=root / "index", model="fake"), embedder=FakeEmbedder())
+    with serving(ui.build_app(Assistant(index), feedback_path=root / "feedback.jsonl")) as served:
+        yield served
+
+
+def test_a_corpus_page_names_the_report_of_every_citation(browser, corpus_url):
+    context = browser.new_context(viewport={"width": 1360, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(corpus_url)
+        page.wait_for_selector("#di-question textarea")
+        assert page.get_by_text("Reports", exact=True).first.is_visible()  # the filter shows for a corpus
+        ask(page, "What did patients tell Riverside Medical Practice?")
+        answer = page.locator("#di-chat .di-answer").last
+        cites = answer.locator(".di-cite").all_inner_texts()
+        assert cites and all(c.startswith(("Improving care in general practice", "Driving improvement")) for c in cites)
+        assert any(c.startswith("Improving care in general practice – what changed · Riverside") for c in cites)
+        answer.locator(".di-context summary").first.click()
+        assert "Improving care in general practice" in answer.locator(".di-context summary").first.inner_text()
+        page.screenshot(path=str(DOCS / "screenshot-corpus.png"))
+    finally:
+        context.close()

@@ -177,3 +177,32 @@ def test_form_feeds_are_pages(tmp_path):
     d = ingest_file(path)
     assert len(d.page_starts) == 3
     assert [c.page for c in d.chunks] == [1, 2, 3]
+
+
+HOMES = ["Oakfield House", "Brookside Lodge", "Millbrook Court"]
+
+
+def care_homes_markdown() -> str:
+    parts = ["# Care homes that improved", "", "Three homes, one outline: what we found and what changed.", "",
+             "## Overview", ""]
+    for sub in ("What we found", "What changed"):
+        parts += [f"### {sub}", "", " ".join(f"At {h}, staff reviewed the medicines round." for h in HOMES), ""]
+    for i, home in enumerate(HOMES):
+        parts += [f"## {home}", "", f"{home} is a home for 40 older people.", ""]
+        for sub in ("What we found", "What changed", "What residents said"):
+            parts += [f"### {sub}", "",
+                      f"The manager said, “We started with the medicines round and kept going.” Staff at {home} "
+                      f"changed the handover in month {i + 1}.", ""]
+    parts += ["## Appendix", "", "We visited each home twice and read its inspection reports.", ""]
+    return "\n".join(parts)
+
+
+def test_a_markdown_report_gets_its_cases_from_its_outline(tmp_path):
+    path = tmp_path / "care-homes.md"
+    path.write_text(care_homes_markdown(), encoding="utf-8")
+    d = ingest_file(path)
+    assert [t.name for t in d.trusts] == HOMES  # not the overview (it names them all) nor the appendix
+    assert {c.trust for c in d.chunks} == {*HOMES, None}
+    assert {c.section for c in d.chunks if c.trust == "Brookside Lodge"} >= {"What we found", "What changed"}
+    assert all(c.trust is None for c in d.chunks if c.section in ("Overview", "Appendix"))
+    assert d.title == "Care homes that improved" and len(d.page_starts) == 1

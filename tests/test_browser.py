@@ -318,6 +318,7 @@ def test_a_corpus_page_names_the_report_of_every_citation(browser, corpus_url):
         page.goto(corpus_url)
         page.wait_for_selector("#di-question textarea")
         assert page.get_by_text("Reports", exact=True).first.is_visible()  # the filter shows for a corpus
+        assert "2 reports: " in page.locator("#di-intro").inner_text()
         ask(page, "What did patients tell Riverside Medical Practice?")
         answer = page.locator("#di-chat .di-answer").last
         cites = answer.locator(".di-cite").all_inner_texts()

@@ -58,6 +58,22 @@ INTRO = (
     "extract, then the extracts, each cited by trust, section, page and speaker. **Show in context** under an "
     "extract opens its whole passage. Copy an answer as Markdown, or export the chat, with the buttons below it."
 )
+
+
+def intro_for(asst: Any) -> str:
+    """The page's opening: the report's, or for a corpus the reports it holds (by title, at most 8 named)."""
+    names = list(getattr(asst, "document_names", {}).values())
+    if len(names) < 2:
+        return INTRO
+    shown = "; ".join(f"*{n}*" for n in names[:8]) + (f"; and {len(names) - 8} more" if len(names) > 8 else "")
+    return (
+        "# Ask the reports\n"
+        f"{len(names)} reports: {shown}. Every answer is made of the reports' own words: a few lines **at a glance** "
+        "first, each with a marker like [1] that takes you to its extract, then the extracts, each cited by report, "
+        "case, section, page and speaker. **Show in context** under an extract opens its whole passage."
+    )
+
+
 SESSION_IDLE_S = 3600  # a chat untouched for an hour is dropped from memory
 MAX_SESSIONS = 1000  # chats kept in memory at once (the least recently used goes first)
 PLACEHOLDER = "Ask about what the seven trusts did to improve, or pick an example on the right."
@@ -222,7 +238,7 @@ def build_app(
     # Gradio copies each export it serves into its cache: swept on the schedule chats are forgotten on
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(SESSION_IDLE_S, SESSION_IDLE_S)) as demo:
         session = gr.State(Session(), time_to_live=SESSION_IDLE_S)  # an idle chat is forgotten
-        gr.Markdown(INTRO, elem_id="di-intro")
+        gr.Markdown(intro_for(asst), elem_id="di-intro")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=420):
                 chatbot = gr.Chatbot(

@@ -18,6 +18,7 @@ REPORT_LEVEL = "The report's key themes"
 NOT_ANSWERED = "The report does not seem to answer this."
 FILTERS_EMPTY = "Your filters leave nothing to search."
 NOT_IN_FILTERS = "Within your filters, the report does not seem to answer this."
+NOTHING_BEFORE = "What does this refer to?"
 GLANCE_FOCUSED = 3  # glance lines for a question about one thing
 GLANCE_BREADTH = 8  # at most, for a question about the trusts (one per trust)
 
@@ -26,13 +27,15 @@ def group(extracts: Sequence[Extract]) -> list[tuple[str, list[tuple[int, Extrac
     """(group title, [(number, extract)]): report-level material first, then trusts in order of their best."""
     groups: dict[str, list[tuple[int, Extract]]] = {}
     for n, e in enumerate(extracts, start=1):
-        groups.setdefault(e.trust or REPORT_LEVEL, []).append((n, e))
+        groups.setdefault(e.trust or e.report or REPORT_LEVEL, []).append((n, e))  # a corpus: by report
     keys = sorted(groups, key=lambda k: (k != REPORT_LEVEL, -max(e.score for _, e in groups[k])))
     return [(k, groups[k]) for k in keys]
 
 
 def _speaker(e: Extract) -> str | None:
-    s = e.speaker
+    """Who says the glance line's words: the speaker of the quotation it is part of (never the extract's first
+    speaker when the line is the report's own words about someone)."""
+    s = e.best_speaker
     return None if s is None else (f"{s.name}, {s.role}" if s.role else s.name)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant import answerable, ratings
-from assistant.compose import FILTERS_EMPTY, NOT_ANSWERED, NOT_IN_FILTERS, compose, glance, who_lead
+from assistant.compose import FILTERS_EMPTY, NOT_ANSWERED, NOT_IN_FILTERS, NOTHING_BEFORE, compose, glance, who_lead
 from assistant.config import AssistantConfig
 from assistant.conversation import Resolved, read_as, resolve
 from assistant.extracts import SentenceScores, make_extract, span_breaks
@@ -152,7 +152,12 @@ class Assistant:
         start = time.perf_counter()
         u, resolved, embed = self._read(q, conversation, filters)
         t_read = time.perf_counter()
-        if resolved.reading.kind == "who" and resolved.previous is not None:
+        leans = not (u.content or u.trusts or u.people or u.quoted)  # nothing of its own to search for
+        if leans and not conversation.turns:  # "tell me more" with nothing before it: ask what it refers to
+            answer = self._finish(q, resolved, [], abstained=True, line=None, start=start, without=(),
+                                  reason="This question refers to an earlier answer, and there is none yet: "
+                                         "ask about something first, then follow it up.", headline=NOTHING_BEFORE)
+        elif resolved.reading.kind == "who" and resolved.previous is not None:
             answer = self._who(q, resolved)
         else:
             answer = self._answer(q, u, resolved, filters, embed, start, t_read)
@@ -272,6 +277,14 @@ class Assistant:
         if coverage.ok is False and eu.foreign:  # another organisation: say what the report covers, show nothing
             return self._finish(q, resolved, [], abstained=True, reason=coverage.reason, line=line, start=start,
                                 without=())
+        outside = [p for p in eu.people if filters.trusts and self._people.get(p) and self._people[p].trust
+                   and self._people[p].trust not in filters.trusts]
+        if outside and len(outside) == len(eu.people):  # everyone it names works elsewhere: say so, show nothing
+            where = "; ".join(f"{p} is quoted for {self._people[p].trust}" for p in outside)
+            return self._finish(q, resolved, [], abstained=True, line=line, start=start, without=(),
+                                reason=f"{where}, outside your trust filter. Clearing the filters may find more.",
+                                filters=filters,
+                                headline=NOT_IN_FILTERS)
         kinds = eu.case_kind if not scope else ()  # "how did practices …" in a corpus of trusts and practices
         allowed = self._allowed(scope, filters, kinds)
         if not allowed.any():

@@ -121,9 +121,14 @@ def make_extract(
     pieces = _pieces(chunk, [(sents[j].start, sents[j].end) for j in sorted(keep)], breaks)
     text = ELLIPSIS.join(chunk.text[a:b] for a, b in pieces)
     highlights = _map(pieces, [(sents[j].start, sents[j].end) for j in sorted(bearing & keep)])
+    speakers = _speakers(chunk, pieces, first=(sents[best].start, sents[best].end))
+    shown = sorted(keep)
+    if _attribution(chunk, sents[best]):  # the printed "Name, Role" line: the words it credits say more
+        best = max((j for j in shown if not _attribution(chunk, sents[j])), key=lambda j: (scores[j], -j),
+                   default=best)
     best_spans = _map(pieces, [(sents[best].start, sents[best].end)])
     best_text = max((text[a:b] for a, b in best_spans), key=len, default="")
-    speakers = _speakers(chunk, pieces, first=(sents[best].start, sents[best].end))
+    said = next((q for q in chunk.quotes if q.start < sents[best].end and q.end > sents[best].start), None)
     return Extract(
         text=text,
         context=chunk.text,
@@ -139,7 +144,17 @@ def make_extract(
         speakers=tuple(speakers),
         highlights=tuple(highlights),
         best=best_text,
+        best_speaker=Speaker(said.name, said.role, said.trust) if said else None,
     )
+
+
+def _attribution(chunk: Chunk, sent) -> bool:
+    """A sentence that only credits a speaker: outside every quotation, short, opening with their name."""
+    words = chunk.text[sent.start : sent.end]
+    names = {q.name for q in chunk.quotes} | ({chunk.speaker.name} if chunk.speaker else set())
+    inside = any(q.start < sent.end and q.end > sent.start for q in chunk.quotes)
+    return (not inside and len(words.split()) <= 15 and not any(m in words for m in "“”\"")
+            and any(words.lstrip("—–- ").startswith(n) for n in names))
 
 
 def _close(keep: set[int], sents: list, chunk: Chunk) -> set[int]:

@@ -51,10 +51,11 @@ class Extract:
     # more than one document, so that citations name it
     document: dict[str, Any] | None = None
     report: str | None = None
+    best_speaker: Speaker | None = None  # whose quoted words `best` is (None: the report's own words)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        del d["before"], d["after"], d["report"]
+        del d["before"], d["after"], d["report"], d["best_speaker"]
         d["highlights"] = [list(h) for h in self.highlights]
         return d
 

@@ -481,3 +481,26 @@ def test_terminal_chat_prompt_and_export(fake_assistant, tmp_path):
     for g in second["glance"]:
         assert g["text"] in second["extracts"][g["n"] - 1]["text"]
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_person_outside_the_trust_filter_is_named_not_answered_from_others(fake_assistant):
+    """Everyone the question names is quoted for another trust than the filter's: say so, show nothing."""
+    from assistant.compose import NOT_IN_FILTERS
+
+    person = next(p for p in fake_assistant.facts.people if p.trust and p.quotations >= 2)
+    other = next(t for t in fake_assistant.trusts if t != person.trust)
+    answer, _ = fake_assistant.ask(f"what did {person.name} say?", None, Filters(trusts=(other,)))
+    assert answer.abstained and not answer.extracts and answer.headline == NOT_IN_FILTERS
+    assert person.name in answer.text and person.trust in answer.text and "Clearing the filters" in answer.text
+    answer, _ = fake_assistant.ask(f"what did {person.name} say?", None, Filters(trusts=(person.trust,)))
+    assert not answer.abstained and answer.extracts
+
+
+def test_a_question_with_nothing_of_its_own_needs_an_earlier_one(fake_assistant):
+    from assistant.compose import NOTHING_BEFORE
+
+    answer, _ = fake_assistant.ask("tell me more")
+    assert answer.abstained and not answer.extracts and answer.headline == NOTHING_BEFORE
+    _, conversation = fake_assistant.ask("How did Oxleas fix bed occupancy?")
+    answer, _ = fake_assistant.ask("tell me more", conversation)
+    assert not answer.abstained and answer.extracts

@@ -173,6 +173,11 @@ def test_compare_has_a_row_per_trust(page):
     assert "How did trusts involve patients?" in page.locator(".di-compare-q").inner_text()
     assert rows.locator(".di-cite").count() + rows.locator(".di-none").count() == len(real_assistant().trusts)
     page.locator("#di-compare-panel").screenshot(path=str(DOCS / "screenshot-compare.png"))
+    # a question typed but not sent is the one compared, not the last one answered
+    page.fill("#di-question textarea", "How did trusts reduce restraint?")
+    page.get_by_role("button", name="Compare trusts").click()
+    page.wait_for_function("document.querySelector('.di-compare-q').innerText.includes('reduce restraint')",
+                           timeout=ANSWER_TIMEOUT_MS)
 
 
 def test_copy_an_answer_as_markdown_and_export_the_chat(open_page):

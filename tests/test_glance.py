@@ -48,6 +48,29 @@ def test_each_glance_line_is_verbatim_from_the_extract_its_marker_names(answers)
         assert len({g.n for g in answer.glance}) == len(answer.glance), item.id  # one line per extract at most
 
 
+def test_a_glance_line_credits_only_the_speaker_of_its_own_words(answers):
+    """A line is credited to a person only when it lies inside their quotation in its chunk; and no line is just a
+    printed "Name, Role" attribution."""
+    asst = real_assistant()
+    chunks = {c.id: c for c in asst.chunks}
+    credited = 0
+    for item, answer in answers:
+        for g in answer.glance:
+            chunk = chunks[answer.extracts[g.n - 1].chunk_id]
+            at = chunk.text.find(g.text)
+            assert at >= 0, (item.id, g.text)
+            inside = [q for q in chunk.quotes if q.start < at + len(g.text) and q.end > at]
+            if g.speaker:
+                credited += 1
+                assert g.speaker.split(",")[0] in {q.name for q in inside}, (item.id, g.text, g.speaker)
+            else:
+                assert not inside, (item.id, g.text)
+            names = {q.name for q in chunk.quotes}
+            assert not (not inside and len(g.text.split()) <= 15 and any(g.text.startswith(n) for n in names)
+                        and not any(m in g.text for m in "“”\"")), (item.id, g.text)
+    assert credited >= 50
+
+
 def test_markers_agree_in_the_markdown_the_json_and_the_page(answers):
     for item, answer in answers:
         lines = answer.text.splitlines()

@@ -21,6 +21,7 @@ import gradio as gr
 
 from errors import AssistantError
 from ui_parts.chat import (
+    MAX_HISTORY,
     MAX_MESSAGE_CHARS,
     AssistantLike,
     Session,
@@ -145,8 +146,9 @@ def build_app(
         documents: list[str] | None = None,
     ) -> str:
         asked = session.last_asked()
-        if asked is None and isinstance(message, str) and message.strip():
-            asked = (message.strip(), ())
+        if isinstance(message, str) and message.strip():  # a question typed but not sent is the one to compare on
+            earlier = (*asked[1], asked[0])[-MAX_HISTORY:] if asked else ()
+            asked = (message.strip(), earlier)
         if asked is None:
             return compare_notice_html("Ask a question first, then compare the trusts on it.")
         question, history = asked

@@ -443,7 +443,12 @@ class Assistant:
                 page=chunk.page, page_end=chunk.page_end, kind=chunk.kind, title=chunk.title, speaker=None,
                 score=1.0, highlights=((0, len(text)),), best=text,
             ))
-        if ask.unmatched:
+        printed = [self.names.short(c.name) for c in self.facts.cases
+                   if ask.unmatched and any(ask.unmatched.lower() in r.text.lower() for r in c.ratings)]
+        if ask.unmatched and printed:  # not a trust's rating, but printed in a history (a service's, say)
+            lead = (f"No trust is rated “{ask.unmatched}” in the report's rating histories, but the word appears in "
+                    f"the history of {', '.join(printed)} (read it below). The histories, newest first:")
+        elif ask.unmatched:
             lead = f"No trust's rating history in the report includes “{ask.unmatched}”. Their histories, newest first:"
         elif fit:
             lead = "Rating histories as printed at the start of each case study (newest first):"

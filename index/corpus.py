@@ -99,7 +99,10 @@ def ingest_corpus(
     cases: dict[str, tuple[TrustInfo, ...]] = {}
     own_titles: dict[str, str | None] = {}
     reused = 0
-    for path in _progress(paths, progress):
+    bar = _progress(paths, progress)
+    for path in bar:
+        if hasattr(bar, "set_postfix_str"):
+            bar.set_postfix_str(path.name, refresh=True)  # which document is being read now
         digest = file_sha256(path)
         known = (previous or {}).get(digest)
         if known is not None:

@@ -504,3 +504,15 @@ def test_a_question_with_nothing_of_its_own_needs_an_earlier_one(fake_assistant)
     _, conversation = fake_assistant.ask("How did Oxleas fix bed occupancy?")
     answer, _ = fake_assistant.ask("tell me more", conversation)
     assert not answer.abstained and answer.extracts
+
+
+def test_a_rating_printed_in_a_history_but_held_by_no_trust_is_pointed_to(fake_assistant):
+    """A rating word no trust holds, but a history prints (a service's rating), is not denied outright."""
+    facts = fake_assistant.facts
+    held = {r.rating.lower() for c in facts.cases for r in c.ratings}
+    word = next(w for w in ("inadequate", "outstanding", "good", "requires improvement") if w not in held and any(
+        w in r.text.lower() for c in facts.cases for r in c.ratings))
+    printed = [c.name for c in facts.cases if any(word in r.text.lower() for r in c.ratings)]
+    answer, _ = fake_assistant.ask(f"which trusts went from {word} to good?")
+    lead = next(line for line in answer.text.splitlines() if line.startswith("No trust"))
+    assert f"“{word}”" in lead and all(fake_assistant.names.short(n) in lead for n in printed)

@@ -116,13 +116,7 @@ class Assistant:
         Input is checked once, here, not again for every replayed turn. `deadline` (a `time.monotonic()` value):
         past it, the work stops with a ValidationError instead of going on.
         """
-        q = clean_question(question, self.config.max_question_chars)
-        cleaned = clean_filters(filters, self.sections, self.names, self.facts.documents)
-        conversation = Conversation()
-        for earlier in clean_history(history, self.config.max_history):
-            _check_deadline(deadline)
-            conversation = self._ask(earlier, conversation, cleaned)[1]
-        _check_deadline(deadline)
+        q, cleaned, conversation = self._replayed(question, history, filters, deadline)
         return self._ask(q, conversation, cleaned)[0]
 
     # -- one turn ------------------------------------------------------------------------------------------
@@ -163,6 +157,19 @@ class Assistant:
             answer = self._answer(q, u, resolved, filters, embed, start, t_read)
         return answer, conversation.add(Turn(question=q, answer=answer))
 
+    def _replayed(
+        self, question: str, history: Sequence[str], filters: Filters | None, deadline: float | None
+    ) -> tuple[str, Filters, Conversation]:
+        """The question and filters checked once, and the conversation after replaying `history` under them."""
+        q = clean_question(question, self.config.max_question_chars)
+        cleaned = clean_filters(filters, self.sections, self.names, self.facts.documents)
+        conversation = Conversation()
+        for earlier in clean_history(history, self.config.max_history):
+            _check_deadline(deadline)
+            conversation = self._ask(earlier, conversation, cleaned)[1]
+        _check_deadline(deadline)
+        return q, cleaned, conversation
+
     def compare(
         self,
         question: str,
@@ -174,13 +181,7 @@ class Assistant:
         """The best extract from each trust (those filtered, else all) for `question` after `history`, or None for
         a trust whose best sentence falls below the relevance cut of the best anywhere: the same cut that decides
         which trusts have material in an answer."""
-        q = clean_question(question, self.config.max_question_chars)
-        cleaned = clean_filters(filters, self.sections, self.names, self.facts.documents)
-        conversation = Conversation()
-        for earlier in clean_history(history, self.config.max_history):
-            _check_deadline(deadline)
-            conversation = self._ask(earlier, conversation, cleaned)[1]
-        _check_deadline(deadline)
+        q, cleaned, conversation = self._replayed(question, history, filters, deadline)
         open_filters = replace(cleaned, trusts=())
         u, resolved, embed = self._read(q, conversation, open_filters)
         if resolved.reading.kind == "who" and resolved.previous is not None:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from errors import SourceError
 from ingest.facts import ReportFacts, derive
-from ingest.pipeline import is_pdf
 from ingest.records import Chunk, Document, DocumentInfo, TrustInfo
 
 DOCUMENT_SUFFIXES = (".pdf", ".txt", ".md", ".markdown")
@@ -43,9 +42,9 @@ def documents(source: Path) -> list[Path]:
     return found
 
 
-def file_sha256(path: Path) -> str:
+def _read(path: Path) -> bytes:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return path.read_bytes()
     except FileNotFoundError:
         raise SourceError(f"source file not found: {path}") from None
     except OSError as e:
@@ -53,10 +52,8 @@ def file_sha256(path: Path) -> str:
 
 
 def source_sha256(source: Path) -> str:
-    """A file's sha256; for a folder, the sha256 of its documents' relative paths and hashes."""
-    if source.is_file() or not source.exists():
-        return file_sha256(source)
-    lines = [f"{p.relative_to(source).as_posix()}\t{file_sha256(p)}" for p in documents(source)]
+    """The sha256 of a folder's documents' relative paths and hashes (index.store.source_sha256 hashes a file)."""
+    lines = [f"{p.relative_to(source).as_posix()}\t{hashlib.sha256(_read(p)).hexdigest()}" for p in documents(source)]
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -92,56 +89,45 @@ def ingest_corpus(
     root = source if source.is_dir() else source.parent
     many = len(paths) > 1
     chunks: list[Chunk] = []
-    trusts: list[TrustInfo] = []
-    texts: dict[str, str] = {}
     infos: list[DocumentInfo] = []
-    titles: list[str | None] = []
-    cases: dict[str, tuple[TrustInfo, ...]] = {}
-    own_titles: dict[str, str | None] = {}
+    docs: dict[str, Ingested] = {}  # document key -> what it holds
     reused = 0
     bar = _progress(paths, progress)
     for path in bar:
         if hasattr(bar, "set_postfix_str"):
             bar.set_postfix_str(path.name, refresh=True)  # which document is being read now
-        digest = file_sha256(path)
-        known = (previous or {}).get(digest)
-        if known is not None:
-            out: Sequence[Chunk] | Document = Document(str(path), digest, known.text, (0,) * known.pages,
-                                                       known.cases, known.chunks, known.title)
+        raw = _read(path)
+        digest = hashlib.sha256(raw).hexdigest()  # what ingest records too: the file's own bytes
+        doc = (previous or {}).get(digest)
+        if doc is not None:
             reused += 1
         else:
-            if not is_pdf(path):
-                _utf8(path)  # a text that is not UTF-8 is refused before ingest
+            plain = None if raw.startswith(b"%PDF-") else _utf8(raw, path)  # not UTF-8: refused before ingest
             out = chunker(path)
-        if isinstance(out, Document):
-            doc_chunks, text, sha, title = out.chunks, out.text, out.sha256, out.title
-            pages = len(out.page_starts)
-            trusts.extend(out.trusts)
-        else:  # a chunker that returns chunks only (tests): spans point into the file's text
-            doc_chunks, sha, title = tuple(out), digest, None
-            text = "" if is_pdf(path) else _utf8(path)
-            pages = max((c.page_end for c in doc_chunks), default=1)
-        key = sha[:KEY_LENGTH]
-        if key in texts:
+            if isinstance(out, Document):
+                doc = Ingested(out.chunks, out.text, out.title, len(out.page_starts), tuple(out.trusts))
+            else:  # a chunker that returns chunks only (tests): spans point into the file's text
+                own = tuple(out)
+                doc = Ingested(own, plain or "", None, max((c.page_end for c in own), default=1), ())
+        key = digest[:KEY_LENGTH]
+        if key in docs:
             raise SourceError(f"{path} is a copy of another document in {root}; remove one of them")
-        infos.append(DocumentInfo(key=key, title=title or path.stem, file=path.relative_to(root).as_posix(),
-                                  sha256=sha, pages=pages))
-        titles.append(title)
-        own_titles[key] = title
-        texts[key] = text
-        cases[key] = tuple(out.trusts) if isinstance(out, Document) else ()
-        chunks.extend(replace(c, id=f"{key}:{c.id}" if many else c.id, document=key) for c in doc_chunks)
-    facts = derive(chunks, trusts, titles[0] if not many else None, infos)
-    return Corpus(tuple(chunks), facts, texts, tuple(infos), cases, own_titles, reused)
+        docs[key] = doc
+        infos.append(DocumentInfo(key=key, title=doc.title or path.stem, file=path.relative_to(root).as_posix(),
+                                  sha256=digest, pages=doc.pages))
+        chunks.extend(replace(c, id=f"{key}:{c.id}" if many else c.id, document=key) for c in doc.chunks)
+    trusts = [t for d in docs.values() for t in d.cases]
+    title = next(iter(docs.values())).title if not many else None
+    facts = derive(chunks, trusts, title, infos)
+    return Corpus(tuple(chunks), facts, {k: d.text for k, d in docs.items()}, tuple(infos),
+                  {k: d.cases for k, d in docs.items()}, {k: d.title for k, d in docs.items()}, reused)
 
 
-def _utf8(path: Path) -> str:
+def _utf8(raw: bytes, path: Path) -> str:
     try:
-        return path.read_bytes().decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise SourceError(f"source document {path} is not UTF-8 text (bad byte at offset {e.start})") from e
-    except OSError as e:
-        raise SourceError(f"cannot read source document {path}: {e.strerror or e}") from e
 
 
 def _progress(paths: list[Path], show: bool):

@@ -66,15 +66,14 @@ class PLine:
         return (round(self.size * 2) / 2, self.bold, self.italic, self.box)
 
 
-def _open(path: Path):
+def _open(raw: bytes, path: Path):
+    """The PDF parsed from the bytes already read (so the file is read once)."""
     try:
         import pymupdf
     except ImportError as e:
         raise SourceError("reading PDFs needs PyMuPDF: pip install pymupdf") from e
     try:
-        return pymupdf.open(path)
-    except FileNotFoundError:
-        raise SourceError(f"source file not found: {path}") from None
+        return pymupdf.open(stream=raw, filetype="pdf")
     except Exception as e:  # PyMuPDF raises its own FileDataError and others for damaged files
         raise SourceError(f"cannot read {path} as a PDF ({type(e).__name__}: {e})") from e
 
@@ -245,7 +244,7 @@ def ingest_pdf(path: str | Path) -> Document:
         raise SourceError(f"source file not found: {path}") from None
     except OSError as e:
         raise SourceError(f"cannot read source file {path}: {e.strerror}") from None
-    pdf = _open(path)
+    pdf = _open(raw, path)
     pages: list[list[PLine]] = []
     heights: dict[int, float] = {}
     for i, page in enumerate(pdf, start=1):

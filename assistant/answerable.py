@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from assistant.config import AssistantConfig
 from assistant.records import Extract
-from assistant.text import STOP, terms
+from assistant.text import STOP, YEAR, terms
 from assistant.understanding import Understanding, Want
 from ingest.records import Speaker
 
@@ -86,14 +86,32 @@ def _fits_role(asked: set[str], role: str | None) -> bool:
     return all(any(h.startswith(a) or a.startswith(h) for h in have) for a in asked)
 
 
+def _sentences(e: Extract, bearing_only: bool) -> list[str]:
+    """The sentences of an extract, or only those that bear on the question (its highlights)."""
+    if bearing_only and e.highlights:
+        return [s for a, b in e.highlights for s in re.split(r"(?<=[.?!])\s+", e.text[a:b])]
+    return re.split(r"(?<=[.?!])\s+", e.text)
+
+
+def names_year(question: str, extracts: Sequence[Extract]) -> Check:
+    """A year the question names (one the report uses) is in what would be shown first: "the 2018 inspection" is
+    not answered by passages that never mention 2018."""
+    for year in dict.fromkeys(YEAR.findall(question)):
+        if not any(year in e.text for e in extracts):
+            return Check(False, f"The report gives nothing for {year} on this.")
+    return OK
+
+
 def holds_answer(
     question: str,
     u: Understanding,
     extracts: Sequence[Extract],
     people: Callable[[str], Sequence[Speaker]],
+    bearing_only: bool = False,
 ) -> Check:
     """The kind of answer wanted is in what would be shown first. A person: someone cited or named there, in the
-    role the question asks about when it names one (`people` gives the report's people named in a text)."""
+    role the question asks about when it names one (`people` gives the report's people named in a text).
+    `bearing_only`: look only at the sentences that bear on the question (the extracts' highlights)."""
     if u.want == "any":
         return OK
     if u.want == "person":
@@ -106,7 +124,7 @@ def holds_answer(
         return Check(False, "The closest material names no person for this.")
     counted = _counted(question)  # "how many staff": the figure must be of staff
     for e in extracts:
-        for sentence in re.split(r"(?<=[.?!])\s+", e.text):
+        for sentence in _sentences(e, bearing_only):
             if not has(u.want, sentence):
                 continue
             words = set(terms(sentence))

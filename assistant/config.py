@@ -24,12 +24,18 @@ class AssistantConfig:
     max_extracts: int = 8  # extracts shown at most (enough for one per trust across the seven)
     focused_extracts: int = 5  # extracts shown when the question is about one trust or one thing
     relevance_cut: float = 0.7  # a chunk is relevant when its best sentence scores this share of the best anywhere
+    # about the trusts: a trust's chunks are cut against the best chunk of any trust, not against the report's
+    # general text (which speaks of all trusts at once and outscores each one's own account)
+    case_relative: bool = True
     evidence_depth: int = 20  # sentences are scored for the first this many chunks ...
     evidence_per_trust: int = 3  # ... and for each trust's first this many
     diversity: float = 0.55  # each further extract from the same trust counts this fraction (MMR-style breadth)
     breadth_trusts: int = 3  # a question naming no trust is "about the trusts" when this many have material
     overview_first: bool = True  # ... and it opens with the report's key themes where they speak to it
     # -- extracts ----------------------------------------------------------------------------------------------
+    # a chunk this short is shown whole (the chunker already cut it at a passage's edges): trimming inside it
+    # hid the answer on unseen questions (the held-out set's misses sat in the very chunk of a shown extract)
+    whole_chunk_words: int = 250
     sentence_dense_weight: float = 0.55  # a sentence's relevance: cosine share (the rest: idf-weighted words)
     bearing_ratio: float = 0.5  # a sentence bears on the question when it scores this share of the chunk's best
     whole_paragraph_words: int = 200  # paragraphs that bear on the question are shown whole up to this many words
@@ -42,6 +48,8 @@ class AssistantConfig:
     unknown_share: float = 1.0  # abstain when this share of the question's subject words never occur in the report
     closest_shown: int = 3  # extracts shown as "closest material" when abstaining
     check_answer_kind: bool = True  # abstain when the kind of answer asked for (number, date, ...) is not shown
+    answer_check_bearing: bool = False  # ... and in a sentence that bears on the question (a highlight)
+    check_years: bool = True  # a year the question names must be in those extracts
     answer_check_extracts: int = 5  # the kind of answer asked for must be in one of the first this many extracts
     # -- follow-ups --------------------------------------------------------------------------------------------
     follow_max_words: int = 5  # a question with more subject words than this stands alone

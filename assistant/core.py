@@ -29,7 +29,7 @@ from assistant.names import Names
 from assistant.records import Answer, Comparison, Conversation, Extract, Filters, Turn
 from assistant.retrieval import Selection, rank, repeats, select
 from assistant.sentences import SentenceBank
-from assistant.text import QUESTION, Vocabulary, terms
+from assistant.text import QUESTION, YEAR, Vocabulary, terms
 from assistant.understanding import Understanding, understand
 from assistant.validate import clean_filters, clean_history, clean_question
 from errors import ValidationError
@@ -271,13 +271,14 @@ class Assistant:
         scope = reading.trusts
         eu = self._effective(u, resolved)
         line = read_as(q, reading)
-        rating_ask = ratings.rating_question(resolved.query, self.facts)
-        if rating_ask is not None:
-            return self._ratings(q, resolved, rating_ask, line, start)
         coverage = answerable.covered(eu, self.trusts, cfg.unknown_share)
         if coverage.ok is False and eu.foreign:  # another organisation: say what the report covers, show nothing
             return self._finish(q, resolved, [], abstained=True, reason=coverage.reason, line=line, start=start,
                                 without=())
+        # words said ("who said the rating was a motivator?", a quoted phrase) are searched for, not rated
+        rating_ask = None if eu.speech or eu.quoted else ratings.rating_question(resolved.query, self.facts)
+        if rating_ask is not None:
+            return self._ratings(q, resolved, rating_ask, line, start)
         outside = [p for p in eu.people if filters.trusts and self._people.get(p) and self._people[p].trust
                    and self._people[p].trust not in filters.trusts]
         if outside and len(outside) == len(eu.people):  # everyone it names works elsewhere: say so, show nothing
@@ -310,11 +311,15 @@ class Assistant:
         ratio = cfg.breadth_bearing_ratio if about else cfg.bearing_ratio
         extracts = [
             make_extract(s.pos, s.chunk, s.score, qterms, vector, self.bank, self.vocab, eu, cfg,
-                         self.breaks[s.pos], shown, words, ratio, scorer=scorer)
+                         self.breaks[s.pos], shown, words, ratio, scorer=scorer,
+                         whole_chunk_words=0 if about else None)
             for s in selection.chosen
         ]
         if check.ok and cfg.check_answer_kind:
-            check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named)
+            check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named,
+                                            cfg.answer_check_bearing)
+        if check.ok and cfg.check_years:
+            check = answerable.names_year(resolved.query, extracts[: cfg.answer_check_extracts])
         abstained = not check.ok
         if abstained:
             extracts = extracts[: cfg.closest_shown]
@@ -455,6 +460,12 @@ class Assistant:
             lead = "Rating histories as printed at the start of each case study (newest first):"
         else:
             lead = "No trust's rating history in the report shows that. Their histories, newest first:"
+        years = [y for y in dict.fromkeys(YEAR.findall(resolved.query)) if not any(y in e.text for e in extracts)]
+        if years and self.config.check_years:  # "its 2018 inspection": no history printed here has that year
+            reason = (f"The rating histories the report prints give no rating from {', '.join(years)}; "
+                      "the closest are below.")
+            return self._finish(q, resolved, extracts, abstained=True, reason=reason, line=line, start=start,
+                                without=())
         reading = replace(resolved.reading, trusts=resolved.reading.trusts)
         return self._finish(q, replace(resolved, reading=reading), extracts, abstained=False, reason="", line=line,
                             start=start, without=(), lead=lead)

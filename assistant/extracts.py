@@ -92,9 +92,11 @@ def make_extract(
     max_words: int | None = None,
     bearing_ratio: float | None = None,
     scorer: SentenceScores | None = None,
+    whole_chunk_words: int | None = None,
 ) -> Extract:
     """The extract of `chunk` (at `pos`) for a question; `scorer`, if given, is the question's `SentenceScores`
-    (so sentences already scored are not scored again)."""
+    (so sentences already scored are not scored again). A chunk of at most `whole_chunk_words` words (default
+    `cfg.whole_chunk_words`) is shown whole, its bearing sentences highlighted."""
     sents = [bank.sentences[i] for i in bank.by_chunk[pos]]
     scorer = scorer or SentenceScores(qterms, qvec, bank, vocab, u, cfg, shown)
     scores = scorer.of(pos, chunk)
@@ -103,8 +105,9 @@ def make_extract(
     top = scores[best]
     ratio = cfg.bearing_ratio if bearing_ratio is None else bearing_ratio
     bearing = {j for j, s in enumerate(scores) if top > 0 and s >= ratio * top} | {best}
-    if chunk.kind == "quote":
-        keep = set(range(len(sents)))  # a pull quote stays whole, attribution included
+    whole = cfg.whole_chunk_words if whole_chunk_words is None else whole_chunk_words
+    if chunk.kind == "quote" or len(chunk.text.split()) <= whole:
+        keep = set(range(len(sents)))  # a pull quote stays whole, attribution included; so does a short chunk
     elif chunk.kind == "sidebar":  # a box is one unit: whole while short, else its bearing sentences
         keep = set(range(len(sents)))
         if sum(len(chunk.text[s.start : s.end].split()) for s in sents) > limit:

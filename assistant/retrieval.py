@@ -8,13 +8,14 @@ the fusion method.
 
 Choosing: a chunk's *evidence* is how well its best sentence answers the question (sentence scores separate the
 trusts that speak to a question from those that do not far better than whole-chunk scores: on dev, an AUC of 0.86
-against 0.78). The chunks whose evidence is at least `relevance_cut` of the best are *relevant*, and the trusts
-they come from have material. A question comparing trusts it names, or not restricted to particular trusts and
-either speaking of them in the plural ("how did trusts …") or with material in `breadth_trusts` or more, is about
-the trusts: it shows the report's key themes first where a key-themes chunk is relevant, then the relevant chunks
-by evidence, each further chunk from the same trust counting `diversity` times less, so every trust with relevant
-material gets its best passage. Any other question shows the best chunks in order. Left out: learned re-ranking (no
-cross-encoder is available offline)."""
+against 0.78). The chunks whose evidence is at least `relevance_cut` of the best are *relevant*, and the trusts they
+come from have material; when the question is about the trusts, a trust's chunks are judged against the best chunk
+of any trust (the report's own general text speaks of all of them at once and would outscore each). A question
+comparing trusts it names, or not restricted to particular trusts and either speaking of them in the plural ("how
+did trusts …") or with material in `breadth_trusts` or more, is about the trusts: it shows the report's key themes
+first where a key-themes chunk is relevant, then the relevant chunks by evidence, each further chunk from the same
+trust counting `diversity` times less, so every trust with relevant material gets its best passage. Any other
+question shows the best chunks in order. Left out: learned re-ranking (no cross-encoder is available offline)."""
 
 from __future__ import annotations
 
@@ -133,6 +134,11 @@ def select(
     material = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
     # about the trusts in general, or comparing some
     about = len(scope) > 1 or (not scope and (plural or len(material) >= cfg.breadth_trusts))
+    if about and cfg.case_relative:  # a trust's material is judged against the best passage of any trust
+        top_case = max((evidence.get(s.pos, 0.0) for s in ranked if s.chunk.trust), default=0.0)
+        relevant = [s for s in ranked if top > 0 and evidence.get(s.pos, 0.0)
+                    >= cfg.relevance_cut * (top_case if s.chunk.trust else top)]
+        material = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
     limit = cfg.max_extracts if about else cfg.focused_extracts
     pool = relevant if about else list(ranked)  # a focused answer is filled up with the next best, as search would
     spread = cfg.diversity if about else 1.0  # breadth only for questions about the trusts in general

@@ -21,7 +21,7 @@ Want = Literal["money", "number", "date", "person", "any"]
 
 _MONEY = re.compile(
     r"£|\bhow much\b.*\b(?:cost|costs|pay|paid|spend|spent|budget|fund\w*|money|pounds?|invest\w*)\b|"
-    r"\bwhat\b.*\b(?:cost|costs|price|budget)\b"
+    r"\bwhat\b(?:\s+[\w']+){0,4}\s+(?:cost|costs|price|budget)\b"  # "what did it cost", not "what … covering costs"
 )
 _DATE = re.compile(r"^\s*(?:when|since when)\b|\bwhat (?:date|year|month)\b|\bwhich year\b|\bin what year\b")
 _NUMBER = re.compile(r"\bhow (?:many|much|long|big|far)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share)\b")
@@ -69,10 +69,10 @@ def wanted(question: str) -> Want:
 def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list[NameMatch]) -> tuple[str, ...]:
     """Names of organisations or places the report never mentions.
 
-    A name is a capitalised word inside the question, or a run of two or more unknown words before a word that
-    names an organisation in this report ("trust", "nhs": the words its cases' names share) — one lower-case
-    unknown word before "trust" may be an ordinary word ("the fastest trust"). It counts as foreign when none of
-    its words is used by the report (a misspelling of a report word is not foreign).
+    A name is a capitalised word inside the question (not an acronym), or a run of two or more unknown words up to
+    three words before a word that names an organisation in this report ("trust", "nhs": the words its cases' names
+    share) — one lower-case unknown word before "trust" may be an ordinary word ("the fastest trust"). It counts as
+    foreign when none of its words is used by the report (a misspelling of a report word is not foreign).
     """
     taken = [(m.start, m.end) for m in matched]
     out: list[str] = []
@@ -98,17 +98,19 @@ def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list
             if not fwd[0].isupper() or fwd.lower() in vocab.generic:
                 break
             run.append(fwd)
-        nxt = tokens[i + 1][0].lower() if i + 1 < len(tokens) else ""
-        capitalised = tok[0].isupper() and i > 0 and not tok.isupper()
-        several = nxt in vocab.generic and sum(unknown(w) for w in run) >= 2
+        ahead = [t.lower() for t, _ in tokens[i + 1 : i + 4]]  # "… wiltshire mental health partnership"
+        acronym = tok.isupper() or (tok.endswith("s") and tok[:-1].isupper())  # "CEOs": a plural acronym
+        capitalised = tok[0].isupper() and i > 0 and not acronym
+        several = any(w in vocab.generic for w in ahead) and sum(unknown(w) for w in run) >= 2
         if capitalised or several:
             out.append(" ".join(run))
-    return tuple(dict.fromkeys(out))
+    return tuple(n for n in dict.fromkeys(out) if not any(n != m and n in m for m in out))  # the longest runs
 
 
 # verbs of saying (the ingest stage's speech verbs, and those a question uses for them)
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS}|say|quoted?|quotes|called|calls|wrote|writes|mentioned|words?)\b")
-_IDENTITY = re.compile(r"^\s*(?:and\s+)?who\s+(?:is|was|are|were|'s)\b|\bwho's\b")
+# "who is the chief exec?" asks who holds a role; "who's working on …" asks who does something
+_IDENTITY = re.compile(r"(?:^\s*(?:and\s+)?who\s+(?:is|was|are|were|'s)|\bwho's)\b(?!\s+\w+ing\b)")
 
 
 def _roles_asked(question: str, content: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:

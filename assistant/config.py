@@ -21,6 +21,7 @@ class AssistantConfig:
     strip_scope_names: bool = True  # BM25 inside a trust: leave its name out of the query (it says nothing there)
     novelty_penalty: float = 0.0  # a follow-up: a chunk the previous answer already showed whole sinks this much
     # -- breadth and selection ---------------------------------------------------------------------------------
+    prefer_running_text: bool = True  # a pull quote reprinting the running text gives its place to that text
     max_extracts: int = 8  # extracts shown at most (enough for one per trust across the seven)
     focused_extracts: int = 5  # extracts shown when the question is about one trust or one thing
     relevance_cut: float = 0.7  # a chunk is relevant when its best sentence scores this share of the best anywhere

@@ -146,7 +146,8 @@ class Assistant:
         start = time.perf_counter()
         u, resolved, embed = self._read(q, conversation, filters)
         t_read = time.perf_counter()
-        leans = not (u.content or u.trusts or u.people or u.quoted)  # nothing of its own to search for
+        # nothing of its own to search for ("tell me more", "who said that?")
+        leans = not ((u.content and not u.said_only) or u.trusts or u.people or u.quoted)
         if leans and not conversation.turns:  # "tell me more" with nothing before it: ask what it refers to
             answer = self._finish(q, resolved, [], abstained=True, line=None, start=start, without=(),
                                   reason="This question refers to an earlier answer, and there is none yet: "

@@ -19,8 +19,9 @@ question shows the best chunks in order. Left out: learned re-ranking (no cross-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -83,31 +84,51 @@ def rank(
 
 def repeats(chunks: Sequence[Chunk]) -> list[frozenset[int]]:
     """For each chunk position, the positions of the chunks whose text repeats it (one's first 100 characters inside
-    the other, after normalising whitespace and case: a pull quote that repeats the body, or vice versa). Fixed for
+    the other, after normalising whitespace and case; for a pull quote, its quoted words: a pull quote that repeats
+    the body, or vice versa). Fixed for
     an index, so the assistant works it out once."""
     texts = [normalise_ws(c.text).lower() for c in chunks]
+    heads = [_quoted_words(c)[:100] if c.kind == "quote" else t[:100] for c, t in zip(chunks, texts, strict=True)]
     out: list[set[int]] = [set() for _ in chunks]
     for i, a in enumerate(texts):
         for j in range(i + 1, len(texts)):
             b = texts[j]
-            if a[:100] in b or b[:100] in a:
+            if heads[i] in b or heads[j] in a:
                 out[i].add(j)
                 out[j].add(i)
     return [frozenset(x) for x in out]
 
 
-def _dedupe(ranked: Sequence[Scored], repeated: Sequence[frozenset[int]] | None = None) -> list[Scored]:
-    """Drop a chunk whose text repeats one already kept (see `repeats`; by chunk position)."""
+def _quoted_words(chunk: Chunk) -> str:
+    """A pull quote's quoted words alone (without its marks and the printed attribution), normalised; the whole
+    text when no quotation is found or the words are too few to recognise."""
+    text = normalise_ws(chunk.text).lower()
+    m = re.match(r"\s*[“\"]+(.*?)[”\"]", text)
+    return m.group(1).strip() if m and len(m.group(1)) >= 40 else text
+
+
+def _dedupe(ranked: Sequence[Scored], repeated: Sequence[frozenset[int]] | None = None,
+            running_text: bool = False) -> list[Scored]:
+    """Drop a chunk whose text repeats one already kept (see `repeats`; by chunk position). With `running_text`,
+    a pull quote that reprints words of the running text gives its place to that text (which holds them, says who
+    said them, and sits in the section they belong to)."""
     if repeated is None:  # not given: work it out for these chunks alone
         local = repeats([s.chunk for s in ranked])
         lookup = {s.pos: frozenset(ranked[j].pos for j in local[i]) for i, s in enumerate(ranked)}
     else:
         lookup = {s.pos: repeated[s.pos] for s in ranked}
+    by_pos = {s.pos: s for s in ranked}
     kept: list[Scored] = []
     kept_pos: set[int] = set()
     for s in ranked:
-        if lookup[s.pos] & kept_pos:
+        if s.pos in kept_pos or lookup[s.pos] & kept_pos:
             continue
+        if running_text and s.chunk.kind == "quote":
+            body = [by_pos[p] for p in sorted(lookup[s.pos]) if p in by_pos and by_pos[p].chunk.kind != "quote"]
+            if body:
+                s = replace(body[0], score=max(s.score, body[0].score))
+                if lookup[s.pos] & kept_pos or s.pos in kept_pos:
+                    continue
         kept.append(s)
         kept_pos.add(s.pos)
     return kept
@@ -126,7 +147,7 @@ def select(
     asking about; others count as 0). `scope`: the trusts the question is restricted to (none: all). `plural`:
     the question speaks of the trusts in the plural. `repeated`: `repeats` of the index's chunks (worked out
     here when not given)."""
-    ranked = _dedupe(ranked, repeated)
+    ranked = _dedupe(ranked, repeated, cfg.prefer_running_text)
     if not ranked:
         return Selection((), (), False)
     top = max(evidence.values(), default=0.0)

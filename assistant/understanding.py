@@ -46,6 +46,7 @@ class Understanding:
     # when the index holds several kinds of case (trusts, practices), the cases of the kind it names
     case_kind: tuple[str, ...] = ()
     speech: bool = False  # it asks about words said ("who said that?", "who was quoted?")
+    said_only: bool = False  # ... and its only subject words are words of saying ("who said that?")
     notes: tuple[str, ...] = field(default=())  # loose readings to tell the user about
 
     @property
@@ -146,5 +147,6 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         about_cases=bool(kinds),
         case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),
         speech=bool(_SPEECH.search(question.lower())),
+        said_only=bool(content) and not terms(_SPEECH.sub(" ", rest.lower()), drop),
         notes=tuple(n for m in matches if (n := m.note())),
     )

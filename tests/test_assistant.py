@@ -23,7 +23,7 @@ from assistant.extracts import ELLIPSIS, make_extract
 from assistant.names import Names
 from assistant.ratings import answer_cases, rating_question
 from assistant.records import Answer, Conversation, Extract, Filters, Reading, Turn
-from assistant.retrieval import Scored, select
+from assistant.retrieval import Scored, repeats, select
 from assistant.sentences import SentenceBank
 from assistant.text import Vocabulary
 from assistant.understanding import understand
@@ -203,6 +203,22 @@ def test_a_question_about_the_trusts_gets_each_relevant_trust_before_a_second_fr
     assert 5 not in order  # D's best sentence is far below the best: not relevant
     focused = select(ranked, evidence, cfg, scope=("A",))
     assert not focused.about_trusts and [s.pos for s in focused.chosen][:2] == [0, 1]
+
+
+def test_a_pull_quote_reprinting_the_running_text_gives_its_place_to_that_text():
+    said = "At the board, Ann Moss said, “We listened to patients every single week, on every ward we ran.” Then"
+    quote = make_chunk("q", "“We listened to patients every single week, on every ward we ran.”\nAnn Moss",
+                       trust="A", kind="quote")
+    body = make_chunk("b", said, trust="A")
+    other = make_chunk("o", "Something else entirely was done about the car park.", trust="B")
+    ranked = [Scored(0, quote, 0.9, 0.5, 1.0), Scored(1, other, 0.5, 0.5, 1.0), Scored(2, body, 0.4, 0.5, 1.0)]
+    evidence = {0: 0.9, 1: 0.5, 2: 0.4}
+    reprints = repeats([quote, other, body])
+    assert reprints[0] == {2}
+    chosen = select(ranked, evidence, AssistantConfig(), scope=("A",), repeated=reprints).chosen
+    assert [s.chunk.id for s in chosen] == ["b", "o"] and chosen[0].score == 0.9  # at the quote's place
+    kept = select(ranked, evidence, AssistantConfig(prefer_running_text=False), scope=("A",), repeated=reprints)
+    assert [s.chunk.id for s in kept.chosen] == ["q", "o"]
 
 
 # -- extracts: answer-complete, verbatim, never a quotation cut open -----------------------------------------------
@@ -556,10 +572,13 @@ def test_a_person_outside_the_trust_filter_is_named_not_answered_from_others(fak
 def test_a_question_with_nothing_of_its_own_needs_an_earlier_one(fake_assistant):
     from assistant.compose import NOTHING_BEFORE
 
-    answer, _ = fake_assistant.ask("tell me more")
-    assert answer.abstained and not answer.extracts and answer.headline == NOTHING_BEFORE
+    for question in ("tell me more", "who said that?"):  # nothing to search but words of saying, too
+        answer, _ = fake_assistant.ask(question)
+        assert answer.abstained and not answer.extracts and answer.headline == NOTHING_BEFORE
     _, conversation = fake_assistant.ask("How did Oxleas fix bed occupancy?")
     answer, _ = fake_assistant.ask("tell me more", conversation)
+    assert not answer.abstained and answer.extracts
+    answer, _ = fake_assistant.ask("who said that?", conversation)
     assert not answer.abstained and answer.extracts
 
 

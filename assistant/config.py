@@ -56,6 +56,7 @@ class AssistantConfig:
     follow_max_words: int = 5  # a question with more subject words than this stands alone
     follow_short_words: int = 2  # one with this few leans on the last topic even without a pronoun, if weak alone
     weak_alone: float = 0.45  # a question retrieving more strongly than this (best cosine) on its own stands alone
+    pronoun_leans: bool = True  # a personal pronoun ("it", "their") with no trust named leans, however strong alone
     follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown
     # -- names -------------------------------------------------------------------------------------------------
     name_similarity: float = 85.0  # rapidfuzz ratio (0-100) at which a misspelt word is read as a trust's name

@@ -4,10 +4,12 @@ A question uses the conversation only when it cannot stand alone:
 - it names another trust and has no words of its own ("and what about Lincolnshire?", "and lincs?"): the last
   topic, asked of that trust (`switch`);
 - it names no trust and quotes nothing, and either has no subject words at all ("by how much?", "tell me more"), or
-  has few, retrieves weakly on its own, and either leans on a pronoun ("did it work?", "what did he change first?"),
-  is very short ("what happened next?", "what did phil say?"), finds nothing at all alone ("what were the before and
-  after numbers?"), or finds its best matches among what was just shown ("and the chief exec?"): the last topic
-  continues (`continue`) — or, when it asks who said something, the speakers of what was just shown (`who`);
+  has few and leans on a personal pronoun that nothing in it stands for ("what has it improved?", but not "how did
+  trusts improve their wards?"), or has few, retrieves weakly on its own, and either leans on "that"/"this" ("did
+  that work?"), is very short ("what happened next?", "what did phil say?"), finds nothing at all alone ("what were
+  the before and after numbers?"), or finds its best matches among what was just shown ("and the chief exec?"): the
+  last topic continues (`continue`) — or, when it asks who said something, the speakers of what was just shown
+  (`who`);
 - anything else is a new question, even mid-chat and even with "that" in it.
 Left out: reaching back past the last topic, and resolving which of several earlier people "she" is.
 """
@@ -83,6 +85,8 @@ def resolve(
         short = len(u.content) <= cfg.follow_short_words
         lost = alone < cfg.min_dense  # alone it finds nothing at all (it would be refused as too weak)
         leans = alone < cfg.weak_alone and (u.pronoun or short or lost or old_news >= cfg.follow_coherence)
+        # "what has it improved?": a personal pronoun with nothing in the question it could stand for
+        leans = leans or (cfg.pronoun_leans and u.personal and not u.about_cases)
     if not leans:
         return Resolved(Reading("new", question, u.trusts, u.notes), question)
     trusts = u.trusts or scope

@@ -37,6 +37,7 @@ me more else please did does do give show explain describe list ok okay so and
 PRONOUNS = frozenset("""
 it its this that these those they them their there he she his her him
 """.split())  # noqa: SIM905 -- a word list reads better as text
+DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})  # also relative words and determiners
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.names import NameMatch, Names
-from assistant.text import PRONOUNS, QUESTION, STOP, YEAR, Vocabulary, stem, terms, words
+from assistant.text import DEMONSTRATIVES, PRONOUNS, QUESTION, STOP, YEAR, Vocabulary, stem, terms, words
 from ingest.people import SPEECH_VERBS
 
 Want = Literal["money", "number", "date", "person", "any"]
@@ -41,6 +41,7 @@ class Understanding:
     foreign: tuple[str, ...] = ()  # organisation or place names the report never mentions
     years: tuple[str, ...] = ()  # years it names that the report never mentions
     pronoun: bool = False  # it says "it", "that", "they", "he"... (it may lean on an earlier turn)
+    personal: bool = False  # ... a personal pronoun ("it", "they", "their", "he"), not "that"/"this"
     roles: tuple[str, ...] = ()  # "who is the chief exec?": the role words the answer's person must hold
     about_cases: bool = False  # it speaks of the cases in the plural ("how did trusts …", "which trusts …")
     # when the index holds several kinds of case (trusts, practices), the cases of the kind it names
@@ -70,10 +71,11 @@ def wanted(question: str) -> Want:
 def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list[NameMatch]) -> tuple[str, ...]:
     """Names of organisations or places the report never mentions.
 
-    A name is a capitalised word inside the question (not an acronym), or a run of two or more unknown words up to
-    three words before a word that names an organisation in this report ("trust", "nhs": the words its cases' names
-    share) — one lower-case unknown word before "trust" may be an ordinary word ("the fastest trust"). It counts as
-    foreign when none of its words is used by the report (a misspelling of a report word is not foreign).
+    A name is a capitalised word inside the question (not an acronym), or a run of two or more unknown words that
+    are joined by "and"/"of" or come up to three words before a word that names an organisation in this report
+    ("trust", "nhs": the words its cases' names share) — one lower-case unknown word before "trust" may be an
+    ordinary word ("the fastest trust"). It counts as foreign when none of its words is used by the report (a
+    misspelling of a report word is not foreign).
     """
     taken = [(m.start, m.end) for m in matched]
     out: list[str] = []
@@ -102,7 +104,9 @@ def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list
         ahead = [t.lower() for t, _ in tokens[i + 1 : i + 4]]  # "… wiltshire mental health partnership"
         acronym = tok.isupper() or (tok.endswith("s") and tok[:-1].isupper())  # "CEOs": a plural acronym
         capitalised = tok[0].isupper() and i > 0 and not acronym
-        several = any(w in vocab.generic for w in ahead) and sum(unknown(w) for w in run) >= 2
+        named = sum(unknown(w) for w in run)
+        joined = any(w.lower() in ("and", "of") for w in run)  # "tavistock and portman"
+        several = named >= 2 and (joined or any(w in vocab.generic for w in ahead))
         if capitalised or several:
             out.append(" ".join(run))
     return tuple(n for n in dict.fromkeys(out) if not any(n != m and n in m for m in out))  # the longest runs
@@ -143,6 +147,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         foreign=_foreign_names(question, names, vocab, matches),
         years=years,
         pronoun=any(w in PRONOUNS for w in words(rest)),
+        personal=any(w in PRONOUNS - DEMONSTRATIVES for w in words(rest)),
         roles=_roles_asked(question, content, vocab),
         about_cases=bool(kinds),
         case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),

@@ -133,6 +133,8 @@ def test_names_years_and_words_outside_the_report_are_collected(synthetic):
     lower = understand("how did greenfield and marsh county health nhs trust improve?", names, vocab)
     assert lower.foreign == ("greenfield and marsh county",)  # unknown words a few words before an organisation word
     assert understand("how do the CEOs see staff?", names, vocab).foreign == ()  # an acronym is not a place
+    assert understand("what did greenfield and marsh do?", names, vocab).foreign == ("greenfield and marsh",)
+    assert understand("what did the chief exec quietly fix?", names, vocab).foreign == ()  # not joined, no trust
 
 
 # -- follow-ups: a general test, not phrases --------------------------------------------------------------------
@@ -169,6 +171,9 @@ def test_another_trust_and_nothing_else_asks_the_last_topic_of_it(synthetic):
         ("what did Ann Moss say about cafe funding?", (0.3, 0.1), "new"),
         ("did Riverside Valley train managers?", (0.1, 0.0), "new"),  # names the trust it is about
         ("who said that?", (0.1, 0.0), "who"),
+        ("what has it improved?", (0.7, 0.0), "continue"),  # "it" stands for nothing in the question itself
+        ("how did trusts improve their wards?", (0.7, 0.0), "new"),  # "their" is the trusts'
+        ("what did inspectors do that helped?", (0.7, 0.0), "new"),  # "that" is not a personal pronoun
         ("who was involved in that?", (0.1, 0.0), "continue"),  # asks who took part, not who said it
     ],
 )

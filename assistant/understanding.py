@@ -115,7 +115,7 @@ def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list
 # verbs of saying (the ingest stage's speech verbs, and those a question uses for them)
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS}|say|quoted?|quotes|called|calls|wrote|writes|mentioned|words?)\b")
 # "who is the chief exec?" asks who holds a role; "who's working on …" asks who does something
-_IDENTITY = re.compile(r"(?:^\s*(?:and\s+)?who\s+(?:is|was|are|were|'s)|\bwho's)\b(?!\s+\w+ing\b)")
+_IDENTITY = re.compile(r"(?:^\s*(?:and\s+)?who\s+(?:is|was|are|were|'s)|\bwho's)\b(?!\s+\w+ing\b)|\bname of the\b")
 
 
 def _roles_asked(question: str, content: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
@@ -135,20 +135,24 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     quoted = tuple(q.strip() for q in _QUOTED.findall(question))
     unknown = tuple(t for t in content if len(t) > 3 and not vocab.knows(t))
     years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
+    roles = _roles_asked(question, content, vocab)
+    want = wanted(question)
+    if want == "any" and roles:  # "what's the name of the psychologist …?" asks for a person in a role
+        want = "person"
     kinds = [w for w in words(rest) if vocab.cases_of_kind(w)]  # "trusts", "practices": the cases in the plural
     return Understanding(
         trusts=tuple(dict.fromkeys(m.trust for m in matches)),
         matches=tuple(matches),
         people=people,
         quoted=quoted,
-        want=wanted(question),
+        want=want,
         content=content,
         unknown=unknown,
         foreign=_foreign_names(question, names, vocab, matches),
         years=years,
         pronoun=any(w in PRONOUNS for w in words(rest)),
         personal=any(w in PRONOUNS - DEMONSTRATIVES for w in words(rest)),
-        roles=_roles_asked(question, content, vocab),
+        roles=roles,
         about_cases=bool(kinds),
         case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),
         speech=bool(_SPEECH.search(question.lower())),

@@ -121,6 +121,9 @@ def test_who_holds_a_role_is_told_from_who_does_something(synthetic):
     assert understand("who's the chief executive?", names, vocab).roles == ("execut",)
     doing = understand("who's working on the chief executive's cafe?", names, vocab)
     assert doing.want == "person" and doing.roles == ()
+    named = understand("what's the name of the chief executive?", names, vocab)
+    assert named.want == "person" and named.roles == ("execut",)
+    assert understand("what's the name of the cafe?", names, vocab).want == "any"
 
 
 def test_names_years_and_words_outside_the_report_are_collected(synthetic):

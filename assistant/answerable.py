@@ -86,18 +86,20 @@ def _fits_role(asked: set[str], role: str | None) -> bool:
     return all(any(h.startswith(a) or a.startswith(h) for h in have) for a in asked)
 
 
-def _sentences(e: Extract, bearing_only: bool) -> list[str]:
-    """The sentences of an extract, or only those that bear on the question (its highlights)."""
-    if bearing_only and e.highlights:
-        return [s for a, b in e.highlights for s in re.split(r"(?<=[.?!])\s+", e.text[a:b])]
-    return re.split(r"(?<=[.?!])\s+", e.text)
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.?!])\s+", text)
 
 
-def names_year(question: str, extracts: Sequence[Extract]) -> Check:
-    """A year the question names (one the report uses) is in what would be shown first: "the 2018 inspection" is
-    not answered by passages that never mention 2018."""
-    for year in dict.fromkeys(YEAR.findall(question)):
-        if not any(year in e.text for e in extracts):
+def names_year(question: str, u: Understanding, extracts: Sequence[Extract]) -> Check:
+    """A year the question names (one the report uses) is in what would be shown first, in a sentence that bears
+    on the question (a highlight) or shares a subject word with it: "the 2018 inspection" is not answered by
+    passages that never mention 2018, nor "the 2017 staff survey" by a rating printed for 2017."""
+    asked = list(dict.fromkeys(YEAR.findall(question)))
+    content = set(u.content) - set(asked)
+    for year in asked:
+        said = [s for e in extracts for a, b in e.highlights for s in _sentences(e.text[a:b]) if year in s]
+        said += [s for e in extracts for s in _sentences(e.text) if year in s and set(terms(s)) & content]
+        if not said:
             return Check(False, f"The report gives nothing for {year} on this.")
     return OK
 
@@ -107,11 +109,9 @@ def holds_answer(
     u: Understanding,
     extracts: Sequence[Extract],
     people: Callable[[str], Sequence[Speaker]],
-    bearing_only: bool = False,
 ) -> Check:
     """The kind of answer wanted is in what would be shown first. A person: someone cited or named there, in the
-    role the question asks about when it names one (`people` gives the report's people named in a text).
-    `bearing_only`: look only at the sentences that bear on the question (the extracts' highlights)."""
+    role the question asks about when it names one (`people` gives the report's people named in a text)."""
     if u.want == "any":
         return OK
     if u.want == "person":
@@ -124,7 +124,7 @@ def holds_answer(
         return Check(False, "The closest material names no person for this.")
     counted = _counted(question)  # "how many staff": the figure must be of staff
     for e in extracts:
-        for sentence in _sentences(e, bearing_only):
+        for sentence in _sentences(e.text):
             if not has(u.want, sentence):
                 continue
             words = set(terms(sentence))

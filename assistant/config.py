@@ -41,6 +41,7 @@ class AssistantConfig:
     bearing_ratio: float = 0.5  # a sentence bears on the question when it scores this share of the chunk's best
     whole_paragraph_words: int = 200  # paragraphs that bear on the question are shown whole up to this many words
     breadth_paragraph_words: int = 60  # the same, for a question about the trusts in general (one screen, 7 trusts)
+    breadth_chunk_words: int = 0  # a chunk this short is shown whole in such an answer (0: always trimmed)
     breadth_bearing_ratio: float = 0.5  # and the bearing share there (higher: shorter extracts, more trusts per screen)
     answer_type_bonus: float = 0.1  # a sentence holding the kind of thing asked for (a number, a date) scores more
     # -- abstention --------------------------------------------------------------------------------------------
@@ -49,8 +50,7 @@ class AssistantConfig:
     unknown_share: float = 1.0  # abstain when this share of the question's subject words never occur in the report
     closest_shown: int = 3  # extracts shown as "closest material" when abstaining
     check_answer_kind: bool = True  # abstain when the kind of answer asked for (number, date, ...) is not shown
-    answer_check_bearing: bool = False  # ... and in a sentence that bears on the question (a highlight)
-    check_years: bool = True  # a year the question names must be in those extracts
+    check_years: bool = True  # a year the question names must be in those extracts, where it bears on it
     answer_check_extracts: int = 5  # the kind of answer asked for must be in one of the first this many extracts
     # -- follow-ups --------------------------------------------------------------------------------------------
     follow_max_words: int = 5  # a question with more subject words than this stands alone

@@ -313,14 +313,13 @@ class Assistant:
         extracts = [
             make_extract(s.pos, s.chunk, s.score, qterms, vector, self.bank, self.vocab, eu, cfg,
                          self.breaks[s.pos], shown, words, ratio, scorer=scorer,
-                         whole_chunk_words=0 if about else None)
+                         whole_chunk_words=cfg.breadth_chunk_words if about else None)
             for s in selection.chosen
         ]
         if check.ok and cfg.check_answer_kind:
-            check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named,
-                                            cfg.answer_check_bearing)
+            check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named)
         if check.ok and cfg.check_years:
-            check = answerable.names_year(resolved.query, extracts[: cfg.answer_check_extracts])
+            check = answerable.names_year(resolved.query, eu, extracts[: cfg.answer_check_extracts])
         abstained = not check.ok
         if abstained:
             extracts = extracts[: cfg.closest_shown]

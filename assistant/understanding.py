@@ -71,11 +71,11 @@ def wanted(question: str) -> Want:
 def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list[NameMatch]) -> tuple[str, ...]:
     """Names of organisations or places the report never mentions.
 
-    A name is a capitalised word inside the question (not an acronym), or a run of two or more unknown words that
-    are joined by "and"/"of" or come up to three words before a word that names an organisation in this report
-    ("trust", "nhs": the words its cases' names share) — one lower-case unknown word before "trust" may be an
-    ordinary word ("the fastest trust"). It counts as foreign when none of its words is used by the report (a
-    misspelling of a report word is not foreign).
+    A name is a capitalised word inside the question (not an acronym), a run of two or more unknown words that are
+    joined by "and"/"of" or come up to three words before a word that names an organisation in this report ("trust",
+    "nhs": the words its cases' names share), or one unknown word right before two such words ("devon partnership
+    trust") — one lower-case unknown word before "trust" alone may be an ordinary word ("the fastest trust"). It
+    counts as foreign when none of its words is used by the report (a misspelling of a report word is not foreign).
     """
     taken = [(m.start, m.end) for m in matched]
     out: list[str] = []
@@ -101,12 +101,14 @@ def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list
             if not fwd[0].isupper() or fwd.lower() in vocab.generic:
                 break
             run.append(fwd)
-        ahead = [t.lower() for t, _ in tokens[i + 1 : i + 4]]  # "… wiltshire mental health partnership"
+        # the next words, possessives dropped: "… wiltshire mental health partnership", "devon partnership trust's"
+        ahead = [re.sub(r"['’]s$", "", t.lower()) for t, _ in tokens[i + 1 : i + 4]]
         acronym = tok.isupper() or (tok.endswith("s") and tok[:-1].isupper())  # "CEOs": a plural acronym
         capitalised = tok[0].isupper() and i > 0 and not acronym
         named = sum(unknown(w) for w in run)
         joined = any(w.lower() in ("and", "of") for w in run)  # "tavistock and portman"
-        several = named >= 2 and (joined or any(w in vocab.generic for w in ahead))
+        org = [w in vocab.generic for w in ahead]
+        several = (named >= 2 and (joined or any(org))) or org[:2] == [True, True]  # "devon partnership trust"
         if capitalised or several:
             out.append(" ".join(run))
     return tuple(n for n in dict.fromkeys(out) if not any(n != m and n in m for m in out))  # the longest runs

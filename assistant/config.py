@@ -32,6 +32,8 @@ class AssistantConfig:
     evidence_per_trust: int = 3  # ... and for each trust's first this many
     diversity: float = 0.55  # each further extract from the same trust counts this fraction (MMR-style breadth)
     breadth_trusts: int = 3  # a question naming no trust is "about the trusts" when this many have material
+    theme_sections: bool = True  # ... and when a heading several trusts share names its whole subject, each one's
+    # best passage under that heading is relevant ("how did trusts involve patients?": "Involving patients …")
     overview_first: bool = True  # ... and it opens with the report's key themes where they speak to it
     # -- extracts ----------------------------------------------------------------------------------------------
     # a chunk this short is shown whole (the chunker already cut it at a passage's edges): trimming inside it

@@ -302,7 +302,12 @@ class Assistant:
         shown = tuple(e.text for e in resolved.previous.extracts) if resolved.previous and resolved.seen else ()
         scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown)
         evidence = self._evidence(ranked, scorer)
-        selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases, repeated=self.repeated)
+        theme = self._theme(eu) if cfg.theme_sections else None
+        if theme:  # every passage under the theme's heading gets a hearing
+            evidence.update({s.pos: max(scorer.of(s.pos, s.chunk)) for s in ranked
+                             if s.chunk.section == theme and s.pos not in evidence})
+        selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases, repeated=self.repeated,
+                           theme=theme)
         check = coverage if not coverage.ok else answerable.strong_enough(
             float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg
         )
@@ -341,6 +346,12 @@ class Assistant:
                 picked.append(s)
             seen_per[s.chunk.trust] = n + 1
         return {s.pos: max(scorer.of(s.pos, s.chunk)) for s in picked}
+
+    def _theme(self, u: Understanding) -> str | None:
+        """The shortest section title several trusts share that holds every subject word of the question."""
+        asked = set(u.topic)
+        fits = [t for t in self.themes if asked and asked <= set(terms(t))]
+        return min(fits, key=len, default=None)
 
     def _without(
         self, selection: Selection, extracts: Sequence[Extract], scope: Sequence[str], abstained: bool,

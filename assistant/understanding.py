@@ -47,12 +47,17 @@ class Understanding:
     # when the index holds several kinds of case (trusts, practices), the cases of the kind it names
     case_kind: tuple[str, ...] = ()
     speech: bool = False  # it asks about words said ("who said that?", "who was quoted?")
-    said_only: bool = False  # ... and its only subject words are words of saying ("who said that?")
+    topic: tuple[str, ...] = ()  # its subject words other than words of saying ("what did trusts say about X": X)
     notes: tuple[str, ...] = field(default=())  # loose readings to tell the user about
 
     @property
     def who(self) -> bool:
         return self.want == "person"
+
+    @property
+    def said_only(self) -> bool:
+        """Its only subject words are words of saying ("who said that?")."""
+        return bool(self.content) and not self.topic
 
 
 def wanted(question: str) -> Want:
@@ -158,6 +163,6 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         about_cases=bool(kinds),
         case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),
         speech=bool(_SPEECH.search(question.lower())),
-        said_only=bool(content) and not terms(_SPEECH.sub(" ", rest.lower()), drop),
+        topic=tuple(t for t in content if t in set(terms(_SPEECH.sub(" ", rest.lower()), drop))),
         notes=tuple(n for m in matches if (n := m.note())),
     )

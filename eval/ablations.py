@@ -40,6 +40,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "no breadth: never 'about the trusts'": dict(breadth_trusts=10_000, diversity=1.0),
         "breadth without sentence evidence (every chunk relevant)": dict(relevance_cut=0.0),
         "no key themes first": dict(overview_first=False),
+        "no shared heading naming the subject ('Involving patients …')": dict(theme_sections=False),
         "extracts: bearing sentences only, never whole paragraphs": dict(whole_paragraph_words=0, whole_chunk_words=0),
         "extracts: short chunks trimmed to their bearing paragraphs too": dict(whole_chunk_words=0),
         "extracts: breadth answers show short chunks whole too": dict(breadth_chunk_words=base.whole_chunk_words),

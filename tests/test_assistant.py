@@ -121,6 +121,9 @@ def test_who_holds_a_role_is_told_from_who_does_something(synthetic):
     assert understand("who's the chief executive?", names, vocab).roles == ("execut",)
     doing = understand("who's working on the chief executive's cafe?", names, vocab)
     assert doing.want == "person" and doing.roles == ()
+    said = understand("what did staff say about the cafe?", names, vocab)
+    assert "cafe" in said.topic and "say" in said.content and "say" not in said.topic and not said.said_only
+    assert understand("who said that?", names, vocab).said_only
     named = understand("what's the name of the chief executive?", names, vocab)
     assert named.want == "person" and named.roles == ("execut",)
     assert understand("what's the name of the cafe?", names, vocab).want == "any"
@@ -213,6 +216,25 @@ def test_a_question_about_the_trusts_gets_each_relevant_trust_before_a_second_fr
     assert 5 not in order  # D's best sentence is far below the best: not relevant
     focused = select(ranked, evidence, cfg, scope=("A",))
     assert not focused.about_trusts and [s.pos for s in focused.chosen][:2] == [0, 1]
+
+
+def test_a_shared_heading_naming_the_whole_subject_gives_each_trust_its_passage_under_it():
+    theme = "Involving patients"
+
+    def chunk(pos, trust, section):
+        return Scored(pos, make_chunk(f"c{pos}", f"text {pos}", trust=trust, section=section), 0.5, 0.5, 1.0)
+
+    ranked = [chunk(0, "A", theme), chunk(1, "B", "Culture"), chunk(2, "C", "Governance"), chunk(3, "C", theme),
+              chunk(4, "D", "Culture")]
+    evidence = {0: 0.9, 1: 0.8, 2: 0.3, 3: 0.2, 4: 0.1}
+    plain = select(ranked, evidence, AssistantConfig(), scope=(), plural=True)
+    assert set(plain.material) == {"A", "B"}
+    themed = select(ranked, evidence, AssistantConfig(), scope=(), plural=True, theme=theme)
+    assert set(themed.material) == {"A", "B", "C"} and 3 in [s.pos for s in themed.chosen]  # C's under the heading
+    assert 2 not in [s.pos for s in themed.chosen[:3]] and "D" not in themed.material
+    only_c = [s for s in ranked if s.chunk.trust == "C"]
+    focused = select(only_c, evidence, AssistantConfig(), scope=("C",), theme=theme)  # one trust: ranked as usual
+    assert [s.pos for s in focused.chosen] == [2, 3]
 
 
 def test_a_pull_quote_reprinting_the_running_text_gives_its_place_to_that_text():

@@ -16,6 +16,7 @@ class AssistantConfig:
     # -- retrieval ---------------------------------------------------------------------------------------------
     # how dense and BM25 scores are fused (index/fusion.py, the index's own implementation)
     fusion: Fusion = field(default_factory=lambda: Fusion(method="weighted", dense_weight=0.5))
+    own_words: bool = True  # a question naming a person and nothing else ("what did X say?") is answered from X's words
     person_boost: float = 0.25  # a chunk quoting a person the question names (share of the best possible score)
     phrase_boost: float = 0.35  # a chunk containing a phrase the user put in quotation marks
     strip_scope_names: bool = True  # BM25 inside a trust: leave its name out of the query (it says nothing there)

@@ -290,6 +290,9 @@ class Assistant:
                                 headline=NOT_IN_FILTERS)
         kinds = eu.case_kind if not scope else ()  # "how did practices …" in a corpus of trusts and practices
         allowed = self._allowed(scope, filters, kinds)
+        if eu.people and not (eu.topic or eu.quoted) and cfg.own_words:  # "what did jane wells say?": her words
+            theirs = allowed & self._voiced(eu.people)
+            allowed = theirs if theirs.any() else allowed
         if not allowed.any():
             reason = "No passage has that trust, section and kind together; clear a filter to search more."
             return self._finish(q, resolved, [], abstained=True, reason=reason, line=line, start=start, without=(),
@@ -346,6 +349,12 @@ class Assistant:
                 picked.append(s)
             seen_per[s.chunk.trust] = n + 1
         return {s.pos: max(scorer.of(s.pos, s.chunk)) for s in picked}
+
+    def _voiced(self, people: Sequence[str]) -> np.ndarray:
+        """Chunks holding words that one of `people` says (a quotation credited to them, or their pull quote)."""
+        named = set(people)
+        return np.array([bool(named & ({q.name for q in c.quotes} | ({c.speaker.name} if c.speaker else set())))
+                         for c in self.chunks], dtype=bool)
 
     def _theme(self, u: Understanding) -> str | None:
         """The shortest section title several trusts share that holds every subject word of the question."""

@@ -21,10 +21,12 @@ Want = Literal["money", "number", "date", "person", "any"]
 
 _MONEY = re.compile(
     r"£|\bhow much\b.*\b(?:cost|costs|pay|paid|spend|spent|budget|fund\w*|money|pounds?|invest\w*)\b|"
-    r"\bwhat\b(?:\s+[\w']+){0,4}\s+(?:cost|costs|price|budget)\b"  # "what did it cost", not "what … covering costs"
+    # "what did it cost", "what did they spend on it", not "what … covering costs"
+    r"\bwhat\b(?:\s+[\w']+){0,4}\s+(?:cost|costs|price|budget|spend|spent|pay|paid)\b"
 )
 _DATE = re.compile(r"^\s*(?:when|since when)\b|\bwhat (?:date|year|month)\b|\bwhich year\b|\bin what year\b")
-_NUMBER = re.compile(r"\bhow (?:many|much|long|big|far)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share)\b")
+_NUMBER = re.compile(r"\bhow (?:many|much|long|big|far)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share)\b|"
+                     r"\b(?:what|what's)\b(?:\s+[\w']+){0,4}\s+(?:rate|percentage|figure|total)\b")  # "turnover rate"
 _PERSON = re.compile(r"^\s*(?:and\s+)?(?:who|whose)\b|\bwhich (?:person|people|director|manager|leader)\b")
 _QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,80})[\"”’']")
 
@@ -37,7 +39,7 @@ class Understanding:
     quoted: tuple[str, ...] = ()  # phrases the user put in quotation marks
     want: Want = "any"
     content: tuple[str, ...] = ()  # stems of its own subject words (no names, question words or stopwords)
-    unknown: tuple[str, ...] = ()  # subject words the report never uses (not even misspelt)
+    unknown: tuple[str, ...] = ()  # subject words the report never uses (not even misspelt), as typed
     foreign: tuple[str, ...] = ()  # organisation or place names the report never mentions
     years: tuple[str, ...] = ()  # years it names that the report never mentions
     pronoun: bool = False  # it says "it", "that", "they", "he"... (it may lean on an earlier turn)
@@ -140,7 +142,9 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     drop = QUESTION | vocab.generic | person_words
     content = tuple(dict.fromkeys(terms(rest, drop)))
     quoted = tuple(q.strip() for q in _QUOTED.findall(question))
-    unknown = tuple(t for t in content if len(t) > 3 and not vocab.knows(t))
+    topic = set(terms(_SPEECH.sub(" ", rest.lower()), drop))  # words of saying are not what it is about
+    strange = {t for t in content if t in topic and len(t) > 3 and not vocab.knows(t)}
+    unknown = tuple(dict.fromkeys(w for w in words(rest) if stem(w) in strange))  # as the user typed them
     years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
     roles = _roles_asked(question, content, vocab)
     want = wanted(question)
@@ -163,6 +167,6 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         about_cases=bool(kinds),
         case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),
         speech=bool(_SPEECH.search(question.lower())),
-        topic=tuple(t for t in content if t in set(terms(_SPEECH.sub(" ", rest.lower()), drop))),
+        topic=tuple(t for t in content if t in topic),
         notes=tuple(n for m in matches if (n := m.note())),
     )

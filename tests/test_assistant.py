@@ -108,6 +108,9 @@ def test_people_are_matched_by_full_name_surname_or_unique_first_name(synthetic)
         ("who is the chief executive?", "person"),
         ("what did staff choose?", "any"),
         ("what did the new cafe cost?", "money"),
+        ("what did they spend on the cafe?", "money"),
+        ("what is the staff turnover rate at the cafe", "number"),
+        ("what is the cafe's rating", "any"),
         ("what did they do so families could visit (weekend trips, covering costs?)", "any"),  # costs: not asked
     ],
 )

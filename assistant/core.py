@@ -12,6 +12,7 @@ Left out: generating text. Every word shown from the report is the report's own.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -55,6 +56,7 @@ class Assistant:
         self.names = Names(self.facts, self.vocab.surface, self.config.name_similarity, self.vocab.common)
         self.sections = tuple(s.title for s in self.facts.sections)
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
+        self._case_sections = tuple(dict.fromkeys(c.section for c in self.chunks if c.trust and c.section))
         # what the report calls itself (its running title), else its file name
         self.title = self.facts.title or Path(index.manifest["source"]["name"]).stem
         self.trusts = self.facts.trust_names
@@ -181,7 +183,8 @@ class Assistant:
     ) -> Comparison:
         """The best extract from each trust (those filtered, else all) for `question` after `history`, or None for
         a trust whose best sentence falls below the relevance cut of the best anywhere: the same cut that decides
-        which trusts have material in an answer."""
+        which trusts have material in an answer. A trust with a section under a heading that names the question's
+        subject (`_theme`) gives its best passage there."""
         q, cleaned, conversation = self._replayed(question, history, filters, deadline)
         open_filters = replace(cleaned, trusts=())
         u, resolved, embed = self._read(q, conversation, open_filters)
@@ -197,12 +200,15 @@ class Assistant:
             ranked = rank(self.index, scores, allowed, eu, self.config)
             scorer = SentenceScores(set(eu.content), vector, self.bank, self.vocab, eu, self.config)
             evidence = self._evidence(ranked, scorer)
+            theme = self._theme(eu) if self.config.theme_sections else frozenset()
+            evidence.update({s.pos: max(scorer.of(s.pos, s.chunk)) for s in ranked if s.chunk.section in theme})
             top = max(evidence.values(), default=0.0)
             by_pos = {s.pos: s for s in ranked}
             for trust in trusts:
                 mine = [p for p in evidence if by_pos[p].chunk.trust == trust]
-                best = max(mine, key=lambda p: (evidence[p], -p), default=None)
-                if best is None or top <= 0 or evidence[best] < self.config.relevance_cut * top:
+                under = [p for p in mine if by_pos[p].chunk.section in theme]  # the heading naming the subject
+                best = max(under or mine, key=lambda p: (evidence[p], -p), default=None)
+                if best is None or top <= 0 or (not under and evidence[best] < self.config.relevance_cut * top):
                     rows.append((trust, None))
                     continue
                 s = by_pos[best]
@@ -305,10 +311,10 @@ class Assistant:
         shown = tuple(e.text for e in resolved.previous.extracts) if resolved.previous and resolved.seen else ()
         scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown)
         evidence = self._evidence(ranked, scorer)
-        theme = self._theme(eu) if cfg.theme_sections else None
-        if theme:  # every passage under the theme's heading gets a hearing
+        theme = self._theme(eu) if cfg.theme_sections else frozenset()
+        if theme:  # every passage under the theme's headings gets a hearing
             evidence.update({s.pos: max(scorer.of(s.pos, s.chunk)) for s in ranked
-                             if s.chunk.section == theme and s.pos not in evidence})
+                             if s.chunk.section in theme and s.pos not in evidence})
         selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases, repeated=self.repeated,
                            theme=theme)
         check = coverage if not coverage.ok else answerable.strong_enough(
@@ -356,11 +362,23 @@ class Assistant:
         return np.array([bool(named & ({q.name for q in c.quotes} | ({c.speaker.name} if c.speaker else set())))
                          for c in self.chunks], dtype=bool)
 
-    def _theme(self, u: Understanding) -> str | None:
-        """The shortest section title several trusts share that holds every subject word of the question."""
+    def _theme(self, u: Understanding) -> frozenset[str]:
+        """The trusts' section headings that name the question's subject: each holds all its subject words (words
+        of saying aside), or, for three or more, all but a quarter ("respond to the initial inspection report":
+        "Reaction to the initial inspection report"), or the question names the whole heading ("how was governance
+        changed?": "Governance"); empty unless they head sections of two or more trusts."""
         asked = set(u.topic)
-        fits = [t for t in self.themes if asked and asked <= set(terms(t))]
-        return min(fits, key=len, default=None)
+        if not asked:
+            return frozenset()
+        need = len(asked) if len(asked) < 3 else math.ceil(0.75 * len(asked))
+
+        def names(title: str) -> bool:
+            heading = set(terms(title))
+            return len(asked & heading) >= need or heading <= asked  # or the question names the whole heading
+
+        titles = frozenset(t for t in self._case_sections if names(t))
+        trusts = {c.trust for c in self.chunks if c.trust and c.section in titles}
+        return titles if len(trusts) >= 2 else frozenset()
 
     def _without(
         self, selection: Selection, extracts: Sequence[Extract], scope: Sequence[str], abstained: bool,

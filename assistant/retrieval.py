@@ -142,14 +142,14 @@ def select(
     scope: Sequence[str],
     plural: bool = False,
     repeated: Sequence[frozenset[int]] | None = None,
-    theme: str | None = None,
+    theme: frozenset[str] = frozenset(),
 ) -> Selection:
     """What to show. `evidence`: chunk position -> how well its best sentence answers (for the chunks worth
     asking about; others count as 0). `scope`: the trusts the question is restricted to (none: all). `plural`:
     the question speaks of the trusts in the plural. `repeated`: `repeats` of the index's chunks (worked out
-    here when not given). `theme`: a section title several trusts share that names the question's whole subject
-    ("how did trusts involve patients?": "Involving patients and people who use services"); about the trusts, each
-    trust's best passage under it is relevant."""
+    here when not given). `theme`: the headings of trusts' sections that name the question's subject ("how did
+    trusts involve patients?": "Involving patients and people who use services"); about the trusts, each trust's
+    best passage under one of them is relevant."""
     ranked = _dedupe(ranked, repeated, cfg.prefer_running_text)
     if not ranked:
         return Selection((), (), False)
@@ -166,8 +166,8 @@ def select(
     if about and theme:  # the report's own heading for the subject: each trust's best passage under it answers
         floor = cfg.relevance_cut * max((evidence.get(s.pos, 0.0) for s in relevant if s.chunk.trust), default=top)
         evidence = dict(evidence)
-        for trust in dict.fromkeys(s.chunk.trust for s in ranked if s.chunk.trust and s.chunk.section == theme):
-            under = [s for s in ranked if s.chunk.trust == trust and s.chunk.section == theme]
+        for trust in dict.fromkeys(s.chunk.trust for s in ranked if s.chunk.trust and s.chunk.section in theme):
+            under = [s for s in ranked if s.chunk.trust == trust and s.chunk.section in theme]
             best = max(under, key=lambda s: (evidence.get(s.pos, 0.0), s.score))
             evidence[best.pos] = max(evidence.get(best.pos, 0.0), floor)
             if best not in relevant:

@@ -35,6 +35,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "fusion: reciprocal rank fusion (the index's default) instead of weighted": dict(fusion=Fusion()),
         "fusion: weighted, dense 0.7": dict(fusion=replace(base.fusion, dense_weight=0.7)),
         "no boost for a chunk quoting a person the question names": dict(person_boost=0.0),
+        "'what did X say?' searches everything, not X's own words": dict(own_words=False),
         "no boost for a phrase the user quoted": dict(phrase_boost=0.0),
         "BM25 keeps the trust's own name when searching inside it": dict(strip_scope_names=False),
         "no breadth: never 'about the trusts'": dict(breadth_trusts=10_000, diversity=1.0),

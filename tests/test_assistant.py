@@ -232,11 +232,12 @@ def test_a_shared_heading_naming_the_whole_subject_gives_each_trust_its_passage_
     evidence = {0: 0.9, 1: 0.8, 2: 0.3, 3: 0.2, 4: 0.1}
     plain = select(ranked, evidence, AssistantConfig(), scope=(), plural=True)
     assert set(plain.material) == {"A", "B"}
-    themed = select(ranked, evidence, AssistantConfig(), scope=(), plural=True, theme=theme)
+    themed = select(ranked, evidence, AssistantConfig(), scope=(), plural=True, theme=frozenset({theme}))
     assert set(themed.material) == {"A", "B", "C"} and 3 in [s.pos for s in themed.chosen]  # C's under the heading
     assert 2 not in [s.pos for s in themed.chosen[:3]] and "D" not in themed.material
     only_c = [s for s in ranked if s.chunk.trust == "C"]
-    focused = select(only_c, evidence, AssistantConfig(), scope=("C",), theme=theme)  # one trust: ranked as usual
+    # one trust: ranked as usual
+    focused = select(only_c, evidence, AssistantConfig(), scope=("C",), theme=frozenset({theme}))
     assert [s.pos for s in focused.chosen] == [2, 3]
 
 
@@ -501,6 +502,30 @@ def test_who_said_something_about_a_rating_is_searched_not_rated(fake_assistant)
     rating_chunks = {c.rating_chunk for c in fake_assistant.facts.cases}
     assert all(e.chunk_id in rating_chunks for e in rated.extracts)
     assert not all(e.chunk_id in rating_chunks for e in said.extracts)
+
+
+def test_a_question_naming_a_shared_heading_gets_every_trust_with_a_section_under_it(fake_assistant):
+    facts = fake_assistant.facts
+    shared = [sec for sec in facts.sections if len(sec.trusts) >= 2]
+    assert shared
+    for sec in shared:
+        answer, _ = fake_assistant.ask(f"what did the trusts say about {sec.title.lower()}?")
+        shown = {e.trust for e in answer.extracts}
+        assert set(sec.trusts) <= shown, sec.title
+        assert not set(answer.trusts_without_material) & shown
+        compared = fake_assistant.compare(f"how did trusts handle {sec.title.lower()}?")
+        assert all(e is not None for t, e in compared.rows if t in sec.trusts), sec.title
+
+
+def test_what_a_person_said_with_nothing_else_asked_is_their_own_words(fake_assistant):
+    quoted = {}
+    for c in fake_assistant.chunks:
+        for q in c.quotes:
+            quoted[q.name] = quoted.get(q.name, 0) + 1
+    for name in [n for n, k in sorted(quoted.items(), key=lambda kv: -kv[1])[:5]]:
+        answer, _ = fake_assistant.ask(f"what did {name.lower()} say")
+        assert answer.extracts and not answer.abstained
+        assert all(name in {s.name for s in e.speakers} for e in answer.extracts), name
 
 
 def test_answer_records_are_complete(fake_assistant):

@@ -51,6 +51,7 @@ class AssistantConfig:
     min_dense: float = 0.15  # evidence is too weak when the best chunk's cosine is below this ...
     min_bm25: float = 3.0  # ... and its BM25 score below this
     unknown_share: float = 1.0  # abstain when this share of the question's subject words never occur in the report
+    switch_cut: float = 0.5  # "what about X?" is refused when X's best passage is below this share of the best
     closest_shown: int = 3  # extracts shown as "closest material" when abstaining
     check_answer_kind: bool = True  # abstain when the kind of answer asked for (number, date, ...) is not shown
     check_years: bool = True  # a year the question names must be in those extracts, where it bears on it

@@ -320,6 +320,8 @@ class Assistant:
         check = coverage if not coverage.ok else answerable.strong_enough(
             float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg
         )
+        if check.ok and reading.kind == "switch" and cfg.switch_cut > 0:  # the last topic, asked of another trust
+            check = self._scope_has_material(scores, filters, kinds, eu, scorer, evidence, scope, theme)
         t_rank = time.perf_counter()
         about = selection.about_trusts
         words = cfg.breadth_paragraph_words if about else cfg.whole_paragraph_words
@@ -355,6 +357,24 @@ class Assistant:
                 picked.append(s)
             seen_per[s.chunk.trust] = n + 1
         return {s.pos: max(scorer.of(s.pos, s.chunk)) for s in picked}
+
+    def _scope_has_material(self, scores, filters: Filters, kinds, eu: Understanding, scorer: SentenceScores,
+                            evidence: dict[int, float], scope: Sequence[str], theme: frozenset[str]
+                            ) -> answerable.Check:
+        """Whether the trusts a topic is moved to speak to it at all: their best passage must reach `switch_cut` of the
+        best passage anywhere, unless they have a section under a heading that names the topic ("what about
+        lincolnshire?" after a question only Oxleas answers is not answered with whatever Lincolnshire text comes
+        nearest)."""
+        if any(c.trust in scope and c.section in theme for c in self.chunks):
+            return answerable.OK
+        wide = rank(self.index, scores, self._allowed((), replace(filters, trusts=()), kinds), eu, self.config)
+        best_anywhere = max(self._evidence(wide, scorer).values(), default=0.0)
+        best_here = max(evidence.values(), default=0.0)
+        if best_anywhere > 0 and best_here < self.config.switch_cut * best_anywhere:
+            where = " and ".join(self.names.short(t) for t in scope)
+            return answerable.Check(False, f"The report says nothing about this for {where}; the closest "
+                                           "material there is below.")
+        return answerable.OK
 
     def _voiced(self, people: Sequence[str]) -> np.ndarray:
         """Chunks holding words that one of `people` says (a quotation credited to them, or their pull quote)."""

@@ -48,6 +48,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "breadth: a trust's material cut against the best anywhere (report text too)": dict(case_relative=False),
         "a pull quote keeps its place over the running text it reprints": dict(prefer_running_text=False),
         "no check that a year asked about is in the evidence": dict(check_years=False),
+        "'what about X?' answered even when X has nothing relevant": dict(switch_cut=0.0),
         "extracts: whole paragraphs for breadth answers too": dict(breadth_paragraph_words=base.whole_paragraph_words),
         "follow-ups: only questions with no words of their own lean": dict(weak_alone=0.0, follow_coherence=99.0),
         "follow-ups: a chunk already shown sinks (novelty 0.3)": dict(novelty_penalty=0.3),

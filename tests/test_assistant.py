@@ -528,6 +528,20 @@ def test_what_a_person_said_with_nothing_else_asked_is_their_own_words(fake_assi
         assert all(name in {s.name for s in e.speakers} for e in answer.extracts), name
 
 
+def test_the_last_topic_moved_to_a_trust_with_nothing_on_it_is_refused_with_the_closest_material(fake_assistant):
+    facts = fake_assistant.facts
+    shared = next(sec for sec in facts.sections if 2 <= len(sec.trusts) < len(facts.trust_names))
+    inside, outside = shared.trusts[0], next(t for t in facts.trust_names if t not in shared.trusts)
+    short = fake_assistant.names.short
+    _, conversation = fake_assistant.ask(f"what did {short(inside)} say about {shared.title.lower()}?")
+    moved, _ = fake_assistant.ask(f"and {short(shared.trusts[1])}?", conversation)
+    assert not moved.abstained  # it has a section under that heading
+    _, conversation = fake_assistant.ask("how did oxleas buy beds from east london?")
+    away, _ = fake_assistant.ask(f"what about {short(outside)}?", conversation)
+    assert away.reading.kind == "switch" and away.abstained and short(outside) in away.reason
+    assert away.extracts and all(e.trust == outside for e in away.extracts)  # the closest there, shown as such
+
+
 def test_answer_records_are_complete(fake_assistant):
     answer, _ = fake_assistant.ask("how did trusts involve patients?")
     d = answer.to_dict()

@@ -25,6 +25,7 @@ class AssistantConfig:
     prefer_running_text: bool = True  # a pull quote reprinting the running text gives its place to that text
     max_extracts: int = 8  # extracts shown at most (enough for one per trust across the seven)
     focused_extracts: int = 5  # extracts shown when the question is about one trust or one thing
+    focused_cut: float = 0.4  # a focused answer drops extracts whose evidence is below this share of its best
     relevance_cut: float = 0.7  # a chunk is relevant when its best sentence scores this share of the best anywhere
     # about the trusts: a trust's chunks are cut against the best chunk of any trust, not against the report's
     # general text (which speaks of all trusts at once and outscores each one's own account)

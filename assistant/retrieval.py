@@ -195,4 +195,7 @@ def select(
         counts[best.chunk.trust] = counts.get(best.chunk.trust, 0) + 1
     if about:  # few trusts with material: fill up with the next best, as a focused answer would
         chosen += [s for s in ranked if s not in chosen][: max(0, cfg.focused_extracts - len(chosen))]
+    elif cfg.focused_cut > 0 and chosen:  # a focused answer leaves out what hardly bears on the question
+        floor = cfg.focused_cut * max(evidence.get(s.pos, 0.0) for s in chosen)
+        chosen = chosen[:1] + [s for s in chosen[1:] if evidence.get(s.pos, 0.0) >= floor]
     return Selection(tuple(chosen), material, about)

@@ -40,6 +40,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "BM25 keeps the trust's own name when searching inside it": dict(strip_scope_names=False),
         "no breadth: never 'about the trusts'": dict(breadth_trusts=10_000, diversity=1.0),
         "breadth without sentence evidence (every chunk relevant)": dict(relevance_cut=0.0),
+        "focused answers padded to five extracts (no evidence cut)": dict(focused_cut=0.0),
         "no key themes first": dict(overview_first=False),
         "no shared heading naming the subject ('Involving patients …')": dict(theme_sections=False),
         "extracts: bearing sentences only, never whole paragraphs": dict(whole_paragraph_words=0, whole_chunk_words=0),

@@ -241,6 +241,17 @@ def test_a_shared_heading_naming_the_whole_subject_gives_each_trust_its_passage_
     assert [s.pos for s in focused.chosen] == [2, 3]
 
 
+def test_a_focused_answer_is_not_padded_with_passages_that_hardly_bear_on_it():
+    ranked = [Scored(i, make_chunk(f"c{i}", f"text {i}", trust="A"), 1.0 - i / 10, 0.5, 1.0) for i in range(6)]
+    evidence = {0: 0.8, 1: 0.5, 2: 0.31, 3: 0.2, 4: 0.1}
+    chosen = select(ranked, evidence, AssistantConfig(focused_cut=0.4), scope=("A",)).chosen
+    assert [s.pos for s in chosen] == [0, 1]  # 0.31 < 0.4 × 0.8
+    padded = select(ranked, evidence, AssistantConfig(focused_cut=0.0), scope=("A",)).chosen
+    assert len(padded) == AssistantConfig().focused_extracts
+    alone = select(ranked, {0: 0.8}, AssistantConfig(focused_cut=0.4), scope=("A",)).chosen
+    assert [s.pos for s in alone] == [0]  # passages never scored count as not bearing on it
+
+
 def test_a_pull_quote_reprinting_the_running_text_gives_its_place_to_that_text():
     said = "At the board, Ann Moss said, “We listened to patients every single week, on every ward we ran.” Then"
     quote = make_chunk("q", "“We listened to patients every single week, on every ward we ran.”\nAnn Moss",

@@ -64,7 +64,7 @@ class AssistantConfig:
     pronoun_leans: bool = True  # a personal pronoun ("it", "their") with no trust named leans, however strong alone
     follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown
     # -- names -------------------------------------------------------------------------------------------------
-    name_similarity: float = 85.0  # rapidfuzz ratio (0-100) at which a misspelt word is read as a trust's name
+    name_similarity: float = 80.0  # rapidfuzz ratio (0-100) at which a misspelt word is read as a trust's name
     # -- input limits ------------------------------------------------------------------------------------------
     max_question_chars: int = 2000
     max_history: int = 20

@@ -36,6 +36,7 @@ from assistant.validate import clean_filters, clean_history, clean_question
 from errors import ValidationError
 from ingest.pipeline import read_source
 from ingest.records import Speaker
+from ingest.text import normalise_ws
 
 
 def _check_deadline(deadline: float | None) -> None:
@@ -296,6 +297,11 @@ class Assistant:
                                 headline=NOT_IN_FILTERS)
         kinds = eu.case_kind if not scope else ()  # "how did practices …" in a corpus of trusts and practices
         allowed = self._allowed(scope, filters, kinds)
+        elsewhere = self._phrases_elsewhere(eu.quoted, allowed) if not filters.is_empty() else ""
+        if elsewhere:  # the words the user quotes are printed, but only outside the filters: say where
+            return self._finish(q, resolved, [], abstained=True, line=line, start=start, without=(),
+                                reason=f"{elsewhere}, outside your filters. Clearing the filters may find more.",
+                                filters=filters, headline=NOT_IN_FILTERS)
         if eu.people and not (eu.topic or eu.quoted) and cfg.own_words:  # "what did jane wells say?": her words
             theirs = allowed & self._voiced(eu.people)
             allowed = theirs if theirs.any() else allowed
@@ -375,6 +381,19 @@ class Assistant:
             return answerable.Check(False, f"The report says nothing about this for {where}; the closest "
                                            "material there is below.")
         return answerable.OK
+
+    def _phrases_elsewhere(self, phrases: Sequence[str], allowed: np.ndarray) -> str:
+        """For quoted phrases printed in no allowed chunk but in others: where they are (empty when any is found
+        within the filters, or nowhere)."""
+        if not phrases:
+            return ""
+        wanted = [normalise_ws(p).lower() for p in phrases]
+        holding = [i for i, c in enumerate(self.chunks) if any(w in normalise_ws(c.text).lower() for w in wanted)]
+        if not holding or any(allowed[i] for i in holding):
+            return ""
+        where = dict.fromkeys(self.names.short(self.chunks[i].trust) if self.chunks[i].trust else "the report's own "
+                              "text" for i in holding)
+        return f"“{phrases[0]}” is printed in {', '.join(where)}"
 
     def _voiced(self, people: Sequence[str]) -> np.ndarray:
         """Chunks holding words that one of `people` says (a quotation credited to them, or their pull quote)."""

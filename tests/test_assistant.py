@@ -553,6 +553,23 @@ def test_the_last_topic_moved_to_a_trust_with_nothing_on_it_is_refused_with_the_
     assert away.extracts and all(e.trust == outside for e in away.extracts)  # the closest there, shown as such
 
 
+def test_words_quoted_from_outside_the_filters_are_located_not_answered_from_inside(fake_assistant):
+    from assistant.compose import NOT_IN_FILTERS
+
+    chunks = fake_assistant.chunks
+    for c in chunks:
+        said = c.text[c.quotes[0].start : c.quotes[0].end].split() if c.quotes and c.trust else []
+        phrase = " ".join(said[2:7]).strip("“”\"‘’,.")
+        if len(said) > 9 and sum(phrase.lower() in d.text.lower() for d in chunks) == 1:
+            break
+    other = next(t for t in fake_assistant.trusts if t != c.trust)
+    answer, _ = fake_assistant.ask(f"who said '{phrase}'?", filters=Filters(trusts=(other,)))
+    assert answer.abstained and answer.headline == NOT_IN_FILTERS and not answer.extracts
+    assert fake_assistant.names.short(c.trust) in answer.reason
+    inside, _ = fake_assistant.ask(f"who said '{phrase}'?", filters=Filters(trusts=(c.trust,)))
+    assert not inside.abstained and inside.extracts[0].chunk_id == c.id
+
+
 def test_answer_records_are_complete(fake_assistant):
     answer, _ = fake_assistant.ask("how did trusts involve patients?")
     d = answer.to_dict()

@@ -105,5 +105,5 @@ def read_as(question: str, reading: Reading) -> str | None:
     elif reading.kind == "who":
         line = f"Read as: who is quoted in the last answer (“{reading.topic}”)"
     else:
-        return f"Read as: {notes[0].upper()}{notes[1:]}." if notes else None
+        return f"{notes[0].upper()}{notes[1:]}." if notes else None  # "Read “lincs” as …": no "Read as:" before
     return f"{line}{' (' + notes + ')' if notes else ''}."

@@ -60,9 +60,13 @@ class Extract:
         return d
 
     def citation(self) -> str:
-        """`Oxleas NHS Foundation Trust · Governance · p. 13 · Ben Travis, Chief Executive`."""
+        """`Oxleas NHS Foundation Trust · Governance · p. 13 · Ben Travis, Chief Executive`; a box is named as one
+        (`box “Solving the bed occupancy problems”`), and a pull quote says where it is printed."""
         page = f"p. {self.page}" if self.page == self.page_end else f"pp. {self.page}–{self.page_end}"
-        parts = [self.report, self.trust or "Report-level", self.title or self.section, page]
+        where = f"box “{self.title}”" if self.kind == "sidebar" and self.title else self.title or self.section
+        if self.kind == "quote":
+            where = f"pull quote{' beside ' + where if where else ''}"
+        parts = [self.report, self.trust or "Report-level", where, page]
         people = self.speakers or ((self.speaker,) if self.speaker else ())
         parts.extend(f"{s.name}, {s.role}" if s.role else s.name for s in people)
         return " · ".join(p for p in parts if p)

@@ -10,6 +10,8 @@ A question uses the conversation only when it cannot stand alone:
   the before and after numbers?"), or finds its best matches among what was just shown ("and the chief exec?"): the
   last topic continues (`continue`) — or, when it asks who said something, the speakers of what was just shown
   (`who`);
+- a follow-up speaking of the trusts in the plural without a pronoun ("and the other trusts?") widens the last topic
+  to all of them, its trust names left out;
 - anything else is a new question, even mid-chat and even with "that" in it.
 Left out: reaching back past the last topic, and resolving which of several earlier people "she" is.
 """
@@ -90,6 +92,9 @@ def resolve(
     if not leans:
         return Resolved(Reading("new", question, u.trusts, u.notes), question)
     trusts = u.trusts or scope
+    if u.about_cases and not u.personal:  # "and the other trusts?": the topic, widened to all of them
+        trusts = ()
+        topic = re.sub(r"\s+", " ", names.strip(topic, names.find(topic))).strip()
     if u.who and u.speech and u.pronoun and not u.people:
         return Resolved(Reading("who", topic, trusts, u.notes), topic, last)
     return Resolved(Reading("continue", topic, trusts, u.notes), f"{topic} {question}", last, seen)

@@ -201,6 +201,18 @@ def test_a_question_leans_on_the_last_only_when_it_cannot_stand_alone(synthetic,
         assert r.query == question and r.previous is None
 
 
+def test_a_follow_up_about_the_other_trusts_widens_the_last_topic_to_all_of_them(synthetic):
+    _, vocab, names = synthetic
+    conv = _conv("how did Riverside Valley open a crisis cafe?", (RIVER,))
+    wide = resolve("and the other trusts?", understand("and the other trusts?", names, vocab), conv, names,
+                   lambda *_: (0.2, 0.0), AssistantConfig())
+    assert wide.reading.kind == "continue" and wide.reading.trusts == ()
+    assert "Riverside" not in wide.query and "crisis cafe" in wide.query
+    q = "which trusts did they visit?"  # "they": still the last trust's
+    kept = resolve(q, understand(q, names, vocab), conv, names, lambda *_: (0.2, 0.0), AssistantConfig())
+    assert kept.reading.trusts == (RIVER,)
+
+
 # -- choosing: breadth across trusts by one rule ------------------------------------------------------------------
 def _scored(pos: int, trust: str | None, score: float, part="case study") -> Scored:
     return Scored(pos, make_chunk(f"c{pos}", f"text {pos} {trust}", trust=trust, part=part), score, 0.5, 1.0)

@@ -57,7 +57,11 @@ class Assistant:
         self.names = Names(self.facts, self.vocab.surface, self.config.name_similarity, self.vocab.common)
         self.sections = tuple(s.title for s in self.facts.sections)
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
-        self._case_sections = tuple(dict.fromkeys(c.section for c in self.chunks if c.trust and c.section))
+        self._section_trusts: dict[str, set[str]] = {}  # a case's section heading -> the cases with one so headed
+        for c in self.chunks:
+            if c.trust and c.section:
+                self._section_trusts.setdefault(c.section, set()).add(c.trust)
+        self._section_terms = {t: set(terms(t)) for t in self._section_trusts}
         # what the report calls itself (its running title), else its file name
         self.title = self.facts.title or Path(index.manifest["source"]["name"]).stem
         self.trusts = self.facts.trust_names
@@ -75,6 +79,9 @@ class Assistant:
         self._document = np.array([c.document or "" for c in self.chunks], dtype=object)
         self._positions = {c.id: i for i, c in enumerate(self.chunks)}
         self.repeated = repeats(self.chunks)  # chunk position -> chunks whose text repeats it
+        self._plain = [normalise_ws(c.text).lower() for c in self.chunks]  # for finding quoted phrases
+        self._voices = [frozenset({q.name for q in c.quotes} | ({c.speaker.name} if c.speaker else set()))
+                        for c in self.chunks]  # who speaks in each chunk
 
     @classmethod
     def from_index(cls, index, config: AssistantConfig | None = None) -> Assistant:
@@ -371,7 +378,7 @@ class Assistant:
         best passage anywhere, unless they have a section under a heading that names the topic ("what about
         lincolnshire?" after a question only Oxleas answers is not answered with whatever Lincolnshire text comes
         nearest)."""
-        if any(c.trust in scope and c.section in theme for c in self.chunks):
+        if any(set(scope) & self._section_trusts[t] for t in theme):
             return answerable.OK
         wide = rank(self.index, scores, self._allowed((), replace(filters, trusts=()), kinds), eu, self.config)
         best_anywhere = max(self._evidence(wide, scorer).values(), default=0.0)
@@ -388,7 +395,7 @@ class Assistant:
         if not phrases:
             return ""
         wanted = [normalise_ws(p).lower() for p in phrases]
-        holding = [i for i, c in enumerate(self.chunks) if any(w in normalise_ws(c.text).lower() for w in wanted)]
+        holding = [i for i, text in enumerate(self._plain) if any(w in text for w in wanted)]
         if not holding or any(allowed[i] for i in holding):
             return ""
         where = dict.fromkeys(self.names.short(self.chunks[i].trust) if self.chunks[i].trust else "the report's own "
@@ -398,8 +405,7 @@ class Assistant:
     def _voiced(self, people: Sequence[str]) -> np.ndarray:
         """Chunks holding words that one of `people` says (a quotation credited to them, or their pull quote)."""
         named = set(people)
-        return np.array([bool(named & ({q.name for q in c.quotes} | ({c.speaker.name} if c.speaker else set())))
-                         for c in self.chunks], dtype=bool)
+        return np.array([bool(named & voices) for voices in self._voices], dtype=bool)
 
     def _theme(self, u: Understanding) -> frozenset[str]:
         """The trusts' section headings that name the question's subject: each holds all its subject words (words
@@ -411,12 +417,11 @@ class Assistant:
             return frozenset()
         need = len(asked) if len(asked) < 3 else math.ceil(0.75 * len(asked))
 
-        def names(title: str) -> bool:
-            heading = set(terms(title))
+        def names(heading: set[str]) -> bool:
             return len(asked & heading) >= need or heading <= asked  # or the question names the whole heading
 
-        titles = frozenset(t for t in self._case_sections if names(t))
-        trusts = {c.trust for c in self.chunks if c.trust and c.section in titles}
+        titles = frozenset(t for t, heading in self._section_terms.items() if names(heading))
+        trusts = set().union(*(self._section_trusts[t] for t in titles))
         return titles if len(trusts) >= 2 else frozenset()
 
     def _without(

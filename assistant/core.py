@@ -336,7 +336,8 @@ class Assistant:
         if check.ok and reading.kind == "switch" and cfg.switch_cut > 0:  # the last topic, asked of another trust
             check = self._scope_has_material(scores, filters, kinds, eu, scorer, evidence, scope, theme)
         t_rank = time.perf_counter()
-        about = selection.about_trusts
+        # short extracts only when many trusts must share the screen; with few, each is shown as a focused one
+        about = selection.about_trusts and len(selection.material) >= cfg.short_from_trusts
         words = cfg.breadth_paragraph_words if about else cfg.whole_paragraph_words
         ratio = cfg.breadth_bearing_ratio if about else cfg.bearing_ratio
         extracts = [

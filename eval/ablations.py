@@ -46,6 +46,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "extracts: bearing sentences only, never whole paragraphs": dict(whole_paragraph_words=0, whole_chunk_words=0),
         "extracts: short chunks trimmed to their bearing paragraphs too": dict(whole_chunk_words=0),
         "extracts: breadth answers show short chunks whole too": dict(breadth_chunk_words=base.whole_chunk_words),
+        "extracts: breadth answers shortened even when few trusts have material": dict(short_from_trusts=0),
         "breadth: a trust's material cut against the best anywhere (report text too)": dict(case_relative=False),
         "a pull quote keeps its place over the running text it reprints": dict(prefer_running_text=False),
         "no check that a year asked about is in the evidence": dict(check_years=False),

@@ -115,7 +115,7 @@ def main() -> int:
 
     lines = ["# Ablations", "", "Each row switches one mechanism of `AssistantConfig` off (or to its alternative), "
              "everything else at its default; cells are the change from the default. Settings were chosen on "
-             "dev; test was never tuned on. With ~220 (dev) and ~110 (test) questions, changes under ~0.02 "
+             "dev; test was never tuned on. With ~320 (dev) and ~110 (test) questions, changes under ~0.02 "
              "overall are one or two questions. Command: `python -m eval.ablations`.", "",
              "## Mechanisms (assistant)", "", header()]
     base = measure(base_cfg)["assistant"]

@@ -1,7 +1,7 @@
 """Hand-built gold questions (`eval/gold/dev.jsonl`, `eval/gold/test.jsonl`) and speaker table
 (`tests/data/speakers.jsonl`).
 
-Two splits: `dev` is for tuning (the questions earlier rounds were fitted to, plus 60 fresh ones); `test` was
+Two splits: `dev` is for tuning (the questions earlier rounds were fitted to, plus blind-written batches); `test` was
 written from the report alone by writers who never saw the code or the other questions, and is never tuned on.
 Where a test writer happened to ask a question that dev already had, it stays in test and left dev.
 `load_gold` reads and structurally validates a split; `check_passages` checks it against the report (every

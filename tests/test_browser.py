@@ -182,7 +182,7 @@ def test_compare_has_a_row_per_trust(page):
 
 def test_copy_an_answer_as_markdown_and_export_the_chat(open_page):
     page = open_page(clipboard=True)
-    ask(page, "How did Oxleas fix bed occupancy?")
+    ask(page, "How did Oxleas respond to the inspection report?")
     ask(page, "And what about Lincolnshire?")
     page.get_by_role("button", name="Copy answer (Markdown)").click()
     page.get_by_role("button", name="Copied").wait_for()
@@ -197,7 +197,7 @@ def test_copy_an_answer_as_markdown_and_export_the_chat(open_page):
         page.locator("#di-export-md").click()
     md = Path(md_download.value.path()).read_text(encoding="utf-8")
     assert md_download.value.suggested_filename.endswith(".md")
-    assert title in md and "## 1. How did Oxleas fix bed occupancy?" in md
+    assert title in md and "## 1. How did Oxleas respond to the inspection report?" in md
     assert "## 2. And what about Lincolnshire?" in md
     assert re.search(r"^\[1\] Oxleas NHS Foundation Trust · .+ · pp?\. \d+", md, flags=re.M)
 
@@ -206,7 +206,7 @@ def test_copy_an_answer_as_markdown_and_export_the_chat(open_page):
     data = json.loads(Path(js_download.value.path()).read_text(encoding="utf-8"))
     assert data["report"] == title and data["exported_at"]
     first, second = data["exchanges"]
-    assert first["question"] == "How did Oxleas fix bed occupancy?" and first["asked_at"]
+    assert first["question"] == "How did Oxleas respond to the inspection report?" and first["asked_at"]
     assert second["reading"]["kind"] == "switch" and "Lincolnshire" in second["read_as"]
     for exchange in (first, second):
         assert exchange["extracts"] and all(isinstance(e["page"], int) and e["citation"] for e in exchange["extracts"])
@@ -255,7 +255,7 @@ def test_a_390px_screen_stacks_the_compare_table_and_scrolls_nowhere_sideways(op
 
 
 def test_example_questions_a_follow_up_and_a_changed_vote(page, feedback_path):
-    page.get_by_role("button", name="How did Oxleas fix bed occupancy?").click()
+    page.get_by_role("button", name="How did Oxleas respond to the inspection report?").click()
     page.wait_for_selector("#di-chat .di-cite", timeout=ANSWER_TIMEOUT_MS)
     assert "Oxleas NHS Foundation Trust ·" in page.locator("#di-chat .di-answer").last.inner_text()
     page.get_by_role("button", name="And what about Lincolnshire?").click()
@@ -266,7 +266,7 @@ def test_example_questions_a_follow_up_and_a_changed_vote(page, feedback_path):
     page.get_by_text("your feedback was saved").first.wait_for(state="visible")
     vote = json.loads(feedback_path.read_text(encoding="utf-8").splitlines()[-1])
     assert vote["vote"] == "up" and vote["question"] == "And what about Lincolnshire?"
-    assert vote["history"] == ["How did Oxleas fix bed occupancy?"] and vote["chunk_ids"]
+    assert vote["history"] == ["How did Oxleas respond to the inspection report?"] and vote["chunk_ids"]
     lines_before = len(feedback_path.read_text(encoding="utf-8").splitlines())
     page.locator("#di-chat button[aria-label='Dislike']").last.click()
     page.wait_for_timeout(1000)  # the vote is written by the server; nothing on the page says so for a change

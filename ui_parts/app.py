@@ -48,7 +48,7 @@ TITLE = "Driving improvement: ask the report"
 EXAMPLES = (
     "How did trusts involve patients?",
     "Who said 'hard to reach' was a banned phrase?",
-    "How did Oxleas fix bed occupancy?",
+    "How did Oxleas respond to the inspection report?",
     "And what about Lincolnshire?",
     "What did boards do to become more visible?",
 )

@@ -44,10 +44,10 @@ class AssistantConfig:
     sentence_dense_weight: float = 0.55  # a sentence's relevance: cosine share (the rest: idf-weighted words)
     bearing_ratio: float = 0.5  # a sentence bears on the question when it scores this share of the chunk's best
     whole_paragraph_words: int = 200  # paragraphs that bear on the question are shown whole up to this many words
-    short_from_trusts: int = 4  # breadth extracts are shortened only when this many trusts or more have material
     breadth_paragraph_words: int = 60  # the same, for a question about the trusts in general (one screen, 7 trusts)
     breadth_chunk_words: int = 0  # a chunk this short is shown whole in such an answer (0: always trimmed)
     breadth_bearing_ratio: float = 0.5  # and the bearing share there (higher: shorter extracts, more trusts per screen)
+    short_from_trusts: int = 4  # breadth extracts are shortened only when this many trusts or more have material
     answer_type_bonus: float = 0.1  # a sentence holding the kind of thing asked for (a number, a date) scores more
     # -- abstention --------------------------------------------------------------------------------------------
     min_dense: float = 0.15  # evidence is too weak when the best chunk's cosine is below this ...

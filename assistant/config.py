@@ -36,6 +36,7 @@ class AssistantConfig:
     breadth_trusts: int = 3  # a question naming no trust is "about the trusts" when this many have material
     theme_sections: bool = True  # ... and when a heading several trusts share names its whole subject, each one's
     # best passage under that heading is relevant ("how did trusts involve patients?": "Involving patients …")
+    theme_share: float = 0.75  # ... a heading names a subject of three or more words when it holds this share of them
     overview_first: bool = True  # ... and it opens with the report's key themes where they speak to it
     # -- extracts ----------------------------------------------------------------------------------------------
     # a chunk this short is shown whole (the chunker already cut it at a passage's edges): trimming inside it
@@ -48,6 +49,8 @@ class AssistantConfig:
     breadth_chunk_words: int = 0  # a chunk this short is shown whole in such an answer (0: always trimmed)
     breadth_bearing_ratio: float = 0.5  # and the bearing share there (higher: shorter extracts, more trusts per screen)
     short_from_trusts: int = 4  # breadth extracts are shortened only when this many trusts or more have material
+    glance_min_words: int = 6  # a best sentence shorter than this takes the next one ("For example, in recruitment.")
+    glance_max_words: int = 60  # ... and a quotation it cuts open is closed while it stays this short
     answer_type_bonus: float = 0.1  # a sentence holding the kind of thing asked for (a number, a date) scores more
     # -- abstention --------------------------------------------------------------------------------------------
     min_dense: float = 0.15  # evidence is too weak when the best chunk's cosine is below this ...

@@ -57,10 +57,8 @@ class Assistant:
         self.names = Names(self.facts, self.vocab.surface, self.config.name_similarity, self.vocab.common)
         self.sections = tuple(s.title for s in self.facts.sections)
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
-        self._section_trusts: dict[str, set[str]] = {}  # a case's section heading -> the cases with one so headed
-        for c in self.chunks:
-            if c.trust and c.section:
-                self._section_trusts.setdefault(c.section, set()).add(c.trust)
+        # a heading of cases' sections -> the cases with a section so headed, and the heading's words
+        self._section_trusts = {s.title: set(s.trusts) for s in self.facts.sections if s.trusts}
         self._section_terms = {t: set(terms(t)) for t in self._section_trusts}
         # what the report calls itself (its running title), else its file name
         self.title = self.facts.title or Path(index.manifest["source"]["name"]).stem
@@ -207,9 +205,8 @@ class Assistant:
             scores = self.index.scores(resolved.query, vector=vector)
             ranked = rank(self.index, scores, allowed, eu, self.config)
             scorer = SentenceScores(set(eu.content), vector, self.bank, self.vocab, eu, self.config)
-            evidence = self._evidence(ranked, scorer)
             theme = self._theme(eu) if self.config.theme_sections else frozenset()
-            evidence.update({s.pos: max(scorer.of(s.pos, s.chunk)) for s in ranked if s.chunk.section in theme})
+            evidence = self._evidence(ranked, scorer, theme)
             top = max(evidence.values(), default=0.0)
             by_pos = {s.pos: s for s in ranked}
             for trust in trusts:
@@ -323,11 +320,8 @@ class Assistant:
         qterms = set(eu.content)
         shown = tuple(e.text for e in resolved.previous.extracts) if resolved.previous and resolved.seen else ()
         scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown)
-        evidence = self._evidence(ranked, scorer)
         theme = self._theme(eu) if cfg.theme_sections else frozenset()
-        if theme:  # every passage under the theme's headings gets a hearing
-            evidence.update({s.pos: max(scorer.of(s.pos, s.chunk)) for s in ranked
-                             if s.chunk.section in theme and s.pos not in evidence})
+        evidence = self._evidence(ranked, scorer, theme)
         selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases, repeated=self.repeated,
                            theme=theme)
         check = coverage if not coverage.ok else answerable.strong_enough(
@@ -360,14 +354,15 @@ class Assistant:
                             start=start, without=without, about=selection.about_trusts and not abstained,
                             timings=timings, filters=filters)
 
-    def _evidence(self, ranked, scorer: SentenceScores) -> dict[int, float]:
+    def _evidence(self, ranked, scorer: SentenceScores, theme: frozenset[str] = frozenset()) -> dict[int, float]:
         """Chunk position -> its best sentence's score, for the chunks worth asking: the first `evidence_depth`
-        overall and the first few of each trust (so every trust gets a fair hearing)."""
+        overall, the first few of each trust (so every trust gets a fair hearing) and those under `theme`'s
+        headings."""
         depth, per_trust = self.config.evidence_depth, self.config.evidence_per_trust
         picked, seen_per = [], {}
         for i, s in enumerate(ranked):
             n = seen_per.get(s.chunk.trust, 0)
-            if i < depth or n < per_trust:
+            if i < depth or n < per_trust or s.chunk.section in theme:
                 picked.append(s)
             seen_per[s.chunk.trust] = n + 1
         return {s.pos: max(scorer.of(s.pos, s.chunk)) for s in picked}
@@ -410,13 +405,13 @@ class Assistant:
 
     def _theme(self, u: Understanding) -> frozenset[str]:
         """The trusts' section headings that name the question's subject: each holds all its subject words (words
-        of saying aside), or, for three or more, all but a quarter ("respond to the initial inspection report":
+        of saying aside), or, for three or more, `theme_share` of them ("respond to the initial inspection report":
         "Reaction to the initial inspection report"), or the question names the whole heading ("how was governance
         changed?": "Governance"); empty unless they head sections of two or more trusts."""
         asked = set(u.topic)
         if not asked:
             return frozenset()
-        need = len(asked) if len(asked) < 3 else math.ceil(0.75 * len(asked))
+        need = len(asked) if len(asked) < 3 else math.ceil(self.config.theme_share * len(asked))
 
         def names(heading: set[str]) -> bool:
             return len(asked & heading) >= need or heading <= asked  # or the question names the whole heading

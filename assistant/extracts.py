@@ -129,7 +129,7 @@ def make_extract(
     if _attribution(chunk, sents[best]):  # the printed "Name, Role" line: the words it credits say more
         best = max((j for j in shown if not _attribution(chunk, sents[j])), key=lambda j: (scores[j], -j),
                    default=best)
-    line_a, line_b = _readable(best, sents, set(shown), chunk)
+    line_a, line_b = _readable(best, sents, set(shown), chunk, cfg)
     best_spans = _map(pieces, [(line_a, line_b)])
     best_text = max((text[a:b] for a, b in best_spans), key=len, default="")
     said = next((q for q in chunk.quotes if q.start < line_b and q.end > line_a), None)
@@ -152,13 +152,10 @@ def make_extract(
     )
 
 
-GLANCE_MIN_WORDS = 6  # a best sentence shorter than this reads as a stub on its own ("For example, in recruitment.")
-GLANCE_MAX_WORDS = 60  # ... and a quotation is closed only while the line stays this short
-
-
-def _readable(j: int, sents: list, kept: set[int], chunk: Chunk) -> tuple[int, int]:
+def _readable(j: int, sents: list, kept: set[int], chunk: Chunk, cfg: AssistantConfig) -> tuple[int, int]:
     """The best sentence's span, grown over the kept sentences next to it so that it reads on its own: a lead-in
-    ending in ":" takes what follows, a stub takes the next sentence, and a quotation it cuts open is closed."""
+    ending in ":" takes what follows, a stub (under `glance_min_words`) takes the next sentence, and a quotation it
+    cuts open is closed (up to `glance_max_words`)."""
     text = chunk.text
     lo = hi = j
 
@@ -170,7 +167,7 @@ def _readable(j: int, sents: list, kept: set[int], chunk: Chunk) -> tuple[int, i
 
     while hi + 1 < len(sents):
         lead_in = text[sents[lo].start : sents[hi].end].rstrip().endswith(":")  # its list follows, maybe below
-        if not ((lead_in and joined(hi + 1, across=True)) or (words(lo, hi) < GLANCE_MIN_WORDS and joined(hi + 1))):
+        if not ((lead_in and joined(hi + 1, across=True)) or (words(lo, hi) < cfg.glance_min_words and joined(hi + 1))):
             break
         hi += 1
     for qa, qb in find_quotations(text):
@@ -178,7 +175,7 @@ def _readable(j: int, sents: list, kept: set[int], chunk: Chunk) -> tuple[int, i
         if qa < b and qb > a and (qa < a or qb > b):  # a quotation cut open: close it, if short enough
             new_lo = next((k for k in range(lo, -1, -1) if sents[k].start <= qa), lo)
             new_hi = next((k for k in range(hi, len(sents)) if sents[k].end >= qb), hi)
-            if all(joined(k) for k in range(new_lo + 1, new_hi + 1)) and words(new_lo, new_hi) <= GLANCE_MAX_WORDS:
+            if all(joined(k) for k in range(new_lo + 1, new_hi + 1)) and words(new_lo, new_hi) <= cfg.glance_max_words:
                 lo, hi = new_lo, new_hi
     return sents[lo].start, sents[hi].end
 

@@ -172,7 +172,8 @@ def select(
             evidence[best.pos] = max(evidence.get(best.pos, 0.0), floor)
             if best not in relevant:
                 relevant.append(best)
-        relevant.sort(key=lambda s: ranked.index(s))
+        order = {s.pos: i for i, s in enumerate(ranked)}
+        relevant.sort(key=lambda s: order[s.pos])
         material = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
     limit = cfg.max_extracts if about else cfg.focused_extracts
     pool = relevant if about else list(ranked)  # a focused answer is filled up with the next best, as search would

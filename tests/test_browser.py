@@ -317,12 +317,15 @@ def corpus_url(tmp_path_factory, source_path):
 
 
 def test_a_corpus_page_names_the_report_of_every_citation(browser, corpus_url):
+    from playwright.sync_api import expect
+
     context = browser.new_context(viewport={"width": 1360, "height": 1000})
     try:
         page = context.new_page()
         page.goto(corpus_url)
         page.wait_for_selector("#di-question textarea")
-        assert page.get_by_text("Reports", exact=True).first.is_visible()  # the filter shows for a corpus
+        # the filter shows for a corpus; Gradio renders labels after the textarea, so wait for it rather than look once
+        expect(page.get_by_text("Reports", exact=True).first).to_be_visible()
         assert "2 reports: " in page.locator("#di-intro").inner_text()
         ask(page, "What did patients tell Riverside Medical Practice?")
         answer = page.locator("#di-chat .di-answer").last

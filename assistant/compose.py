@@ -28,7 +28,9 @@ def group(extracts: Sequence[Extract]) -> list[tuple[str, list[tuple[int, Extrac
     groups: dict[str, list[tuple[int, Extract]]] = {}
     for n, e in enumerate(extracts, start=1):
         groups.setdefault(e.trust or e.report or REPORT_LEVEL, []).append((n, e))  # a corpus: by report
-    keys = sorted(groups, key=lambda k: (k != REPORT_LEVEL, -max(e.score for _, e in groups[k])))
+    # a trust shown only by its nearest passage comes after those with relevant material
+    keys = sorted(groups, key=lambda k: (k != REPORT_LEVEL, all(e.nearest for _, e in groups[k]),
+                                         -max(e.score for _, e in groups[k])))
     return [(k, groups[k]) for k in keys]
 
 
@@ -42,7 +44,7 @@ def _speaker(e: Extract) -> str | None:
 def glance(extracts: Sequence[Extract], about_trusts: bool) -> list[GlanceLine]:
     def line(n: int, e: Extract, group_title: str | None) -> GlanceLine:
         text = e.best or e.text.split(" … ")[0]
-        return GlanceLine(n, group_title, text, _speaker(e))
+        return GlanceLine(n, group_title, text, _speaker(e), e.nearest)
 
     if about_trusts:
         return [line(*items[0], title) for title, items in group(extracts)][:GLANCE_BREADTH]
@@ -54,7 +56,8 @@ def glance_markdown(lines: Sequence[GlanceLine], short: Callable[[str], str] = l
     for g in lines:
         where = f"**{g.group if g.group == REPORT_LEVEL else short(g.group)}**: " if g.group else ""
         who = f" — {g.speaker}" if g.speaker else ""
-        out.append(f"- {where}{g.text}{who} [{g.n}]")
+        weaker = f" _({NEAREST})_" if g.nearest else ""
+        out.append(f"- {where}{g.text}{who}{weaker} [{g.n}]")
     return out
 
 
@@ -76,9 +79,13 @@ def filters_line(
     return "Filters: " + "; ".join(parts) + "."
 
 
+NEAREST = "less certain match"  # a trust's nearest passage, shown so that a trust with some material is not left out
+
+
 def quote_block(n: int, e: Extract) -> str:
     body = e.text.replace("\n", "\n> ")
-    return f"[{n}] {e.citation()}\n> {body}"
+    weaker = f"({NEAREST}) " if e.nearest else ""
+    return f"[{n}] {weaker}{e.citation()}\n> {body}"
 
 
 def compose(
@@ -117,7 +124,10 @@ def compose(
             lines.append(f"\n**{short(title) if title != REPORT_LEVEL else title}**")
         lines.extend(quote_block(n, e) + "\n" for n, e in items)
     if about_trusts and not abstained:
-        lines.append("Trusts covered: " + (", ".join(short(t) for t in covered) or "none") + ".")
+        weaker = {e.trust for e in extracts if e.nearest} - {e.trust for e in extracts if not e.nearest}
+        sure = [short(t) for t in covered if t not in weaker]
+        unsure = f" ({NEAREST}: {', '.join(short(t) for t in covered if t in weaker)})" if weaker & set(covered) else ""
+        lines.append("Trusts covered: " + (", ".join(sure) or "none") + unsure + ".")
     if missing and not abstained:
         lines.append("No relevant material found for: " + ", ".join(short(t) for t in missing) + ".")
     return "\n".join(lines).strip() + "\n"

@@ -30,6 +30,10 @@ class AssistantConfig:
     # about the trusts: a trust's chunks are cut against the best chunk of any trust, not against the report's
     # general text (which speaks of all trusts at once and outscores each one's own account)
     case_relative: bool = True
+    # ... and a trust whose passages are all below the cut, but whose best is above this share, gives that one
+    # (labelled the nearest, shown after the others' first): a trust left out is worse than a weaker passage shown
+    case_floor: float = 0.55
+    nearest_bearing_ratio: float = 0.9  # ... shown short: only its sentences scoring this share of its best
     evidence_depth: int = 20  # sentences are scored for the first this many chunks ...
     evidence_per_trust: int = 3  # ... and for each trust's first this many
     diversity: float = 0.55  # each further extract from the same trust counts this fraction (MMR-style breadth)

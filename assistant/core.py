@@ -209,17 +209,24 @@ class Assistant:
             evidence = self._evidence(ranked, scorer, theme)
             top = max(evidence.values(), default=0.0)
             by_pos = {s.pos: s for s in ranked}
+            top_case = max((v for p, v in evidence.items() if by_pos[p].chunk.trust), default=0.0)
+            cfg = self.config
             for trust in trusts:
                 mine = [p for p in evidence if by_pos[p].chunk.trust == trust]
                 under = [p for p in mine if by_pos[p].chunk.section in theme]  # the heading naming the subject
                 best = max(under or mine, key=lambda p: (evidence[p], -p), default=None)
-                if best is None or top <= 0 or (not under and evidence[best] < self.config.relevance_cut * top):
+                strong = best is not None and top > 0 and (bool(under) or evidence[best] >= cfg.relevance_cut * top)
+                # as in answers: below the cut, a trust's nearest passage is shown (labelled) above the floor
+                nearest = (not strong and best is not None and cfg.case_floor < cfg.relevance_cut
+                           and evidence[best] >= cfg.case_floor * top_case > 0)
+                if not (strong or nearest):
                     rows.append((trust, None))
                     continue
                 s = by_pos[best]
-                rows.append((trust, self._in_passage(make_extract(
-                    s.pos, s.chunk, s.score, set(eu.content), vector, self.bank, self.vocab, eu, self.config,
-                    self.breaks[s.pos], scorer=scorer))))
+                e = self._in_passage(make_extract(
+                    s.pos, s.chunk, s.score, set(eu.content), vector, self.bank, self.vocab, eu, cfg,
+                    self.breaks[s.pos], scorer=scorer))
+                rows.append((trust, replace(e, nearest=True) if nearest else e))
         else:
             rows = [(t, None) for t in trusts]
         return Comparison(q, resolved.query, resolved.reading, tuple(rows))
@@ -331,15 +338,19 @@ class Assistant:
             check = self._scope_has_material(scores, filters, kinds, eu, scorer, evidence, scope, theme)
         t_rank = time.perf_counter()
         # short extracts only when many trusts must share the screen; with few, each is shown as a focused one
-        about = selection.about_trusts and len(selection.material) >= cfg.short_from_trusts
+        about = selection.about_trusts and len(selection.strong) >= cfg.short_from_trusts
         words = cfg.breadth_paragraph_words if about else cfg.whole_paragraph_words
         ratio = cfg.breadth_bearing_ratio if about else cfg.bearing_ratio
-        extracts = [
-            make_extract(s.pos, s.chunk, s.score, qterms, vector, self.bank, self.vocab, eu, cfg,
-                         self.breaks[s.pos], shown, words, ratio, scorer=scorer,
-                         whole_chunk_words=cfg.breadth_chunk_words if about else None)
-            for s in selection.chosen
-        ]
+        extracts = []
+        for s in selection.chosen:
+            nearest = selection.about_trusts and bool(s.chunk.trust) and s.chunk.trust not in selection.strong
+            if nearest:  # a trust only above the floor: its nearest passage, short (its most bearing lines)
+                shape = (cfg.breadth_paragraph_words, cfg.nearest_bearing_ratio, cfg.breadth_chunk_words)
+            else:
+                shape = (words, ratio, cfg.breadth_chunk_words if about else None)
+            e = make_extract(s.pos, s.chunk, s.score, qterms, vector, self.bank, self.vocab, eu, cfg,
+                             self.breaks[s.pos], shown, shape[0], shape[1], scorer=scorer, whole_chunk_words=shape[2])
+            extracts.append(replace(e, nearest=True) if nearest else e)
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named)
         if check.ok and cfg.check_years:

@@ -52,6 +52,9 @@ class Extract:
     document: dict[str, Any] | None = None
     report: str | None = None
     best_speaker: Speaker | None = None  # whose quoted words `best` is (None: the report's own words)
+    # about the trusts: this trust's passages are all below the relevance cut, and this, its nearest, is shown short
+    # so that no trust with material is left out (a weaker match than the others, and labelled as one)
+    nearest: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -93,6 +96,7 @@ class GlanceLine:
     group: str | None  # the trust (or report level) it speaks for, for a question about the trusts
     text: str  # verbatim, a substring of the extract's text
     speaker: str | None  # "Name, Role" when the words are someone's
+    nearest: bool = False  # from a trust shown only by its nearest passage (`Extract.nearest`)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ of any trust (the report's own general text speaks of all of them at once and wo
 comparing trusts it names, or not restricted to particular trusts and either speaking of them in the plural ("how
 did trusts …") or with material in `breadth_trusts` or more, is about the trusts: it shows the report's key themes
 first where a key-themes chunk is relevant, then the relevant chunks by evidence, each further chunk from the same
-trust counting `diversity` times less, so every trust with relevant material gets its best passage. Any other
+trust counting `diversity` times less, so every trust with relevant material gets its best passage. A trust with
+nothing above the cut but a passage above `case_floor` of the best gives that one passage (its *nearest*, labelled
+as a less certain match): on dev, the cut kept 72% of the trusts the gold lists, the floor 93%. Any other
 question shows the best chunks in order. Left out: learned re-ranking (no cross-encoder is available offline)."""
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Selection:
     chosen: tuple[Scored, ...]  # in the order to show them
     material: tuple[str, ...]  # trusts with at least one chunk above the relevance cut
     about_trusts: bool  # the question is about the trusts in general (material in many trusts, none named)
+    strong: tuple[str, ...] = ()  # the trusts in `material` above the relevance cut (not only above the floor)
 
 
 def best_possible(index: Index, cfg: AssistantConfig) -> float:
@@ -155,7 +158,7 @@ def select(
         return Selection((), (), False)
     top = max(evidence.values(), default=0.0)
     relevant = [s for s in ranked if top > 0 and evidence.get(s.pos, 0.0) >= top * cfg.relevance_cut]
-    material = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
+    material = strong = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
     # about the trusts in general, or comparing some
     about = len(scope) > 1 or (not scope and (plural or len(material) >= cfg.breadth_trusts))
     if about and cfg.case_relative:  # a trust's material is judged against the best passage of any trust
@@ -163,6 +166,17 @@ def select(
         relevant = [s for s in ranked if top > 0 and evidence.get(s.pos, 0.0)
                     >= cfg.relevance_cut * (top_case if s.chunk.trust else top)]
         material = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
+        strong = material
+        if cfg.case_floor < cfg.relevance_cut:  # a trust below the cut but above the floor: its nearest passage
+            below = dict.fromkeys(s.chunk.trust for s in ranked if s.chunk.trust and s.chunk.trust not in material)
+            for trust in below:
+                best = max((s for s in ranked if s.chunk.trust == trust),
+                           key=lambda s: (evidence.get(s.pos, 0.0), -s.pos))
+                if top_case > 0 and evidence.get(best.pos, 0.0) >= cfg.case_floor * top_case:
+                    relevant.append(best)
+            order = {s.pos: i for i, s in enumerate(ranked)}
+            relevant.sort(key=lambda s: order[s.pos])
+            material = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
     if about and theme:  # the report's own heading for the subject: each trust's best passage under it answers
         floor = cfg.relevance_cut * max((evidence.get(s.pos, 0.0) for s in relevant if s.chunk.trust), default=top)
         evidence = dict(evidence)
@@ -175,6 +189,7 @@ def select(
         order = {s.pos: i for i, s in enumerate(ranked)}
         relevant.sort(key=lambda s: order[s.pos])
         material = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
+        strong = tuple(dict.fromkeys((*strong, *(s.chunk.trust for s in relevant if s.chunk.section in theme))))
     limit = cfg.max_extracts if about else cfg.focused_extracts
     pool = relevant if about else list(ranked)  # a focused answer is filled up with the next best, as search would
     spread = cfg.diversity if about else 1.0  # breadth only for questions about the trusts in general
@@ -199,4 +214,4 @@ def select(
     elif cfg.focused_cut > 0 and chosen:  # a focused answer leaves out what hardly bears on the question
         floor = cfg.focused_cut * max(evidence.get(s.pos, 0.0) for s in chosen)
         chosen = chosen[:1] + [s for s in chosen[1:] if evidence.get(s.pos, 0.0) >= floor]
-    return Selection(tuple(chosen), material, about)
+    return Selection(tuple(chosen), material, about, strong)

@@ -48,6 +48,8 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "extracts: breadth answers show short chunks whole too": dict(breadth_chunk_words=base.whole_chunk_words),
         "extracts: breadth answers shortened even when few trusts have material": dict(short_from_trusts=0),
         "breadth: a trust's material cut against the best anywhere (report text too)": dict(case_relative=False),
+        "breadth: a trust below the cut is left out (no nearest passage above the floor)": dict(
+            case_floor=base.relevance_cut),
         "a pull quote keeps its place over the running text it reprints": dict(prefer_running_text=False),
         "no check that a year asked about is in the evidence": dict(check_years=False),
         "'what about X?' answered even when X has nothing relevant": dict(switch_cut=0.0),

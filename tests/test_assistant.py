@@ -233,6 +233,37 @@ def test_a_question_about_the_trusts_gets_each_relevant_trust_before_a_second_fr
     assert not focused.about_trusts and [s.pos for s in focused.chosen][:2] == [0, 1]
 
 
+def test_a_trust_below_the_cut_but_above_the_floor_gives_its_nearest_passage_only():
+    ranked = [_scored(0, "A", 0.9), _scored(1, "A", 0.88), _scored(2, "B", 0.8), _scored(3, "C", 0.7),
+              _scored(4, "C", 0.65), _scored(5, "D", 0.6), _scored(6, "E", 0.55), _scored(7, "F", 0.5)]
+    evidence = {0: 1.0, 1: 0.95, 2: 0.9, 3: 0.6, 4: 0.62, 5: 0.4, 6: 0.8, 7: 0.75}  # C: below 0.7, above 0.55
+    sel = select(ranked, evidence, AssistantConfig(relevance_cut=0.7, case_floor=0.55), scope=(), plural=True)
+    chosen = [s.pos for s in sel.chosen]
+    assert set(sel.strong) == {"A", "B", "E", "F"} and set(sel.material) == {"A", "B", "C", "E", "F"}
+    assert 4 in chosen and 3 not in chosen  # C's nearest passage (its best evidence), and only that one
+    assert chosen.index(4) > chosen.index(2)  # after the trusts with relevant material
+    assert 5 not in chosen  # D is below the floor
+    off = select(ranked, evidence, AssistantConfig(relevance_cut=0.7, case_floor=0.7), scope=(), plural=True)
+    assert set(off.material) == {"A", "B", "E", "F"} and 4 not in [s.pos for s in off.chosen]
+
+
+def test_a_nearest_passage_is_labelled_where_it_is_quoted_and_in_the_coverage_line():
+    from assistant.compose import NEAREST, compose, glance
+
+    def ext(trust: str, nearest: bool) -> Extract:
+        return Extract(text=f"What {trust} did.", context=f"What {trust} did.", chunk_id=trust, trust=trust,
+                       section="S", page=1, page_end=1, kind="body", title=None, speaker=None, score=0.5,
+                       best=f"What {trust} did.", nearest=nearest)
+
+    extracts = [ext("Near", True), ext("Sure", False)]
+    lines = glance(extracts, about_trusts=True)
+    assert [g.group for g in lines] == ["Sure", "Near"] and [g.nearest for g in lines] == [False, True]
+    text = compose(extracts, glance_lines=lines, abstained=False, about_trusts=True, covered=("Sure", "Near"))
+    assert f"[1] ({NEAREST}) Near · S · p. 1" in text and "[2] Sure · S · p. 1" in text
+    assert f"Trusts covered: Sure ({NEAREST}: Near)." in text
+    assert f"What Near did. _({NEAREST})_ [1]" in text
+
+
 def test_a_shared_heading_naming_the_whole_subject_gives_each_trust_its_passage_under_it():
     theme = "Involving patients"
 

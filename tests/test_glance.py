@@ -12,6 +12,7 @@ import re
 import pytest
 from test_ui_support import real_assistant
 
+from assistant.compose import NEAREST
 from assistant.wire import answer_record
 from eval.gold import SPLITS, load_gold, split_path
 from ui_parts.render import answer_html
@@ -81,7 +82,8 @@ def test_markers_agree_in_the_markdown_the_json_and_the_page(answers):
         quoted = [int(m) for m in re.findall(r"^\[(\d+)\] ", answer.text, flags=re.M)]
         assert sorted(quoted) == list(range(1, len(answer.extracts) + 1)), item.id
         for n, e in enumerate(answer.extracts, start=1):
-            assert f"[{n}] {e.citation()}\n" in answer.text, (item.id, n)
+            weaker = f"({NEAREST}) " if e.nearest else ""
+            assert f"[{n}] {weaker}{e.citation()}\n" in answer.text, (item.id, n)
         record = answer_record(answer)
         assert [g["n"] for g in record["glance"]] == [g.n for g in answer.glance]
         assert all(g["text"] in record["extracts"][g["n"] - 1]["text"] for g in record["glance"]), item.id

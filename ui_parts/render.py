@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.compose import NOT_ANSWERED, REPORT_LEVEL, group
+from assistant.compose import NEAREST, NOT_ANSWERED, REPORT_LEVEL, group
 from assistant.conversation import read_as
 from assistant.records import Answer, Comparison, Extract
 
@@ -87,11 +87,12 @@ def extract_html(e: Extract, n: int, turn: int | str, *, closest: bool = False) 
     cls = "di-quote di-closest" if closest else "di-quote"
     pages = f"page {e.page}" if e.page == e.page_end else f"pages {e.page}–{e.page_end}"
     where = " · ".join(p for p in (e.report, pages, e.trust or "Report-level", e.title or e.section) if p)
+    nearest = f'<span class="di-tag">{esc(NEAREST)}</span> ' if e.nearest else ""
     return (
         f'<div class="di-extract" id="{anchor(turn, n)}" tabindex="-1">'
         f'<blockquote class="{cls}"><span class="di-n">{esc(f"[{n}]")}</span> '
         f"{marked(e.text, e.highlights)}</blockquote>"
-        f'<p class="di-cite">{esc(e.citation())}</p>'
+        f'<p class="di-cite">{nearest}{esc(e.citation())}</p>'
         f'<details class="di-context"><summary>Show in context ({esc(where)})</summary>'
         f'<div class="di-passage">{around(e.before)}<p class="di-here">{highlight(e.context, e.text)}</p>'
         f"{around(e.after)}</div></details></div>"
@@ -111,7 +112,8 @@ def glance_html(answer: Answer, turn: int) -> str:
         label = (g.group if g.group == REPORT_LEVEL else short_trust(g.group)) if g.group else None
         where = f"<strong>{esc(label)}</strong>: " if label else ""
         who = f' <span class="di-who">— {esc(g.speaker)}</span>' if g.speaker else ""
-        items.append(f"<li>{where}{esc(g.text)}{who} {marker(turn, g.n)}</li>")
+        weaker = f' <span class="di-tag">{esc(NEAREST)}</span>' if g.nearest else ""
+        items.append(f"<li>{where}{esc(g.text)}{who}{weaker} {marker(turn, g.n)}</li>")
     return ('<div class="di-glance"><p class="di-glance-title"><strong>At a glance</strong></p>'
             f'<ul class="di-glance-list">{"".join(items)}</ul></div>')
 
@@ -126,7 +128,10 @@ def _coverage(answer: Answer) -> str:
     lines = []
     covered = answer.trusts_covered
     if not answer.abstained and (len(covered) > 1 or answer.trusts_without_material):
-        names = ", ".join(short_trust(t) for t in covered) or "none"
+        weaker = {e.trust for e in answer.extracts if e.nearest} - {e.trust for e in answer.extracts if not e.nearest}
+        names = ", ".join(short_trust(t) for t in covered if t not in weaker) or "none"
+        unsure = ", ".join(short_trust(t) for t in covered if t in weaker)
+        names += f" ({NEAREST}: {unsure})" if unsure else ""
         lines.append(f"<strong>Trusts covered:</strong> {esc(names)}.")
     if answer.trusts_without_material:
         names = ", ".join(short_trust(t) for t in answer.trusts_without_material)
@@ -189,10 +194,12 @@ def compare_html(comparison: Comparison) -> str:
             n += 1
             cell = f"<td>{extract_html(best, n, 'c')}</td>"
         body.append(f"<tr>{name}{cell}</tr>")
+    strong = sum(1 for _, best in comparison.rows if best is not None and not best.nearest)
+    weaker = f"; {n - strong} more only a weaker match" if n > strong else ""
     return (
         '<div class="di-compare"><h2 class="di-compare-title">Compare trusts</h2>'
         f'<p class="di-compare-q">The best extract from each trust for: <q>{esc(comparison.query)}</q> '
-        f"({n} of {len(comparison.rows)} trusts have relevant material)</p>"
+        f"({strong} of {len(comparison.rows)} trusts have relevant material{weaker})</p>"
         '<table class="di-compare-table"><thead><tr><th scope="col">Trust</th>'
         '<th scope="col">Best extract</th></tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"

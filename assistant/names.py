@@ -3,7 +3,7 @@
 Everything matched comes from the report's facts (`ingest.facts`): each case's full name, the short forms and
 acronyms the report itself uses, and its people. What a user types on top of that is matched by mechanism, not by a
 list: an acronym or leading letters of the name (`SWYPFT`, `LPFT`, `sompar`), the distinctive last word of a short
-form (`Yorkshire`), a word cut short (`staffs`, `lincs`), or a misspelling (`lincolnshre`, `Sheffeild`, via
+form (`Yorkshire`), two or more words from inside one name (`Combined Healthcare`), a word cut short (`staffs`, `lincs`), or a misspelling (`lincolnshre`, `Sheffeild`, via
 rapidfuzz). Only words the report does not itself use are read loosely, so "staff" stays "staff", and a last word
 the report also prints in lower case ("valley") is a word, not a name. Every loose reading is reported back as a
 note. Left out: nicknames that share no letters with the name, and organisations other than the cases."""
@@ -70,6 +70,7 @@ class Names:
                 if toks:
                     self.forms.append(_Form(case.name, text, toks))
         self.forms.sort(key=lambda f: -len(f.tokens))
+        self.inner = self._inner_forms()
         # head words: the last word of each short form (English puts the distinctive noun last: "North
         # Staffordshire"), kept only when no other case's name contains it
         heads: dict[str, set[str]] = {}
@@ -80,6 +81,25 @@ class Names:
         self.heads = {w: next(iter(c)) for w, c in heads.items() if len(c) == 1 and len(w) >= 4}
         self.others = {w: {c for c in self.cases if w in {t for t, _, _ in _tokens(c)}} for w in in_names}
         self.people = self._people_forms(facts)
+
+    def _inner_forms(self) -> list[_Form]:
+        """Runs of two or more words inside a case's name, each word in no other case's name, one of them never
+        printed by the report in lower case: "Combined Healthcare"; not "Social Care" (a phrase too), nor "Health
+        NHS Trust" (whose last words are every name's, so likely another organisation's)."""
+        runs: dict[tuple[str, ...], set[str]] = {}
+        for case in self.cases:
+            toks = [t for t, _, _ in _tokens(case)]
+            for i in range(1, len(toks)):  # leading parts are short forms only where the report uses them so
+                for j in range(i + 2, len(toks) + 1):
+                    run = tuple(toks[i:j])
+                    if run[0] not in STOP and run[-1] not in STOP:
+                        runs.setdefault(run, set()).add(case)
+        exact = {f.tokens for f in self.forms}
+        once = {t for run, cases in runs.items() for t in run if len({c for r, cs in runs.items() if t in r
+                                                                    for c in cs}) == 1}
+        out = [_Form(next(iter(cases)), " ".join(run), run) for run, cases in runs.items()
+               if run not in exact and all(t in once for t in run) and any(t not in self.common for t in run)]
+        return sorted(out, key=lambda f: -len(f.tokens))
 
     @staticmethod
     def _people_forms(facts: ReportFacts) -> dict[str, str]:
@@ -104,7 +124,8 @@ class Names:
         toks = _tokens(question)
         used = [False] * len(toks)
         found: list[NameMatch] = []
-        for form in self.forms:  # exact names and short forms, longest first
+        # exact names and short forms, longest first; then words from inside one name ("combined healthcare")
+        for form, how in [*((f, "name") for f in self.forms), *((f, "abbreviation") for f in self.inner)]:
             n = len(form.tokens)
             for i in range(len(toks) - n + 1):
                 if any(used[i : i + n]) or tuple(t for t, _, _ in toks[i : i + n]) != form.tokens:
@@ -112,7 +133,7 @@ class Names:
                 for j in range(i, i + n):
                     used[j] = True
                 start, end = toks[i][1], toks[i + n - 1][2]
-                found.append(NameMatch(form.trust, question[start:end], "name", start, end))
+                found.append(NameMatch(form.trust, question[start:end], how, start, end))
         for i, (tok, start, end) in enumerate(toks):
             if used[i] or tok in STOP or len(tok) < 3:
                 continue

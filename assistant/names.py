@@ -4,9 +4,10 @@ Everything matched comes from the report's facts (`ingest.facts`): each case's f
 acronyms the report itself uses, and its people. What a user types on top of that is matched by mechanism, not by a
 list: an acronym or leading letters of the name (`SWYPFT`, `LPFT`, `sompar`), the distinctive last word of a short
 form (`Yorkshire`), two or more words from inside one name (`Combined Healthcare`), a word cut short (`staffs`,
-`lincs`), or a misspelling (`lincolnshre`, `Sheffeild`, via rapidfuzz). Only words the report does not itself use are read loosely, so "staff" stays "staff", and a last word
-the report also prints in lower case ("valley") is a word, not a name. Every loose reading is reported back as a
-note. Left out: nicknames that share no letters with the name, and organisations other than the cases."""
+`lincs`), or a misspelling (`lincolnshre`, `Sheffeild`, via rapidfuzz). Only words the report does not itself use
+are read loosely, so "staff" stays "staff", and a last word the report also prints in lower case ("valley") is a
+word, not a name. Every loose reading is reported back as a note. Left out: nicknames that share no letters with the
+name, and organisations other than the cases."""
 
 from __future__ import annotations
 

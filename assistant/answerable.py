@@ -74,8 +74,11 @@ def covered(u: Understanding, trust_names: Sequence[str], unknown_share: float =
     return OK
 
 
-def strong_enough(best_dense: float, best_lexical: float, cfg: AssistantConfig) -> Check:
-    if best_dense < cfg.min_dense and best_lexical < cfg.min_bm25:
+def strong_enough(best_dense: float, best_lexical: float, cfg: AssistantConfig, named: bool = False) -> Check:
+    """The best match is close enough to be worth showing. A question naming one of the report's trusts or people
+    is about the report whatever its words ("lincs outward looking"), so only the lower floor applies to it."""
+    floor = cfg.min_dense if named else max(cfg.min_dense, cfg.min_dense_unnamed)
+    if best_dense < floor and best_lexical < cfg.min_bm25:
         return Check(False, "Nothing in the report comes close to this question.")
     return OK
 

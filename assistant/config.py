@@ -59,6 +59,9 @@ class AssistantConfig:
     # -- abstention --------------------------------------------------------------------------------------------
     min_dense: float = 0.15  # evidence is too weak when the best chunk's cosine is below this ...
     min_bm25: float = 3.0  # ... and its BM25 score below this
+    # ... a question naming no trust, person or phrase of the report needs this cosine: small talk and typing
+    # noise ("hi", "asdkjh qwe") reach 0.12-0.17, the least similar question on dev with no name 0.23
+    min_dense_unnamed: float = 0.2
     unknown_share: float = 1.0  # abstain when this share of the question's subject words never occur in the report
     switch_cut: float = 0.5  # "what about X?" is refused when X's best passage is below this share of the best
     closest_shown: int = 3  # extracts shown as "closest material" when abstaining

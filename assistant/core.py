@@ -332,7 +332,8 @@ class Assistant:
         selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases, repeated=self.repeated,
                            theme=theme)
         check = coverage if not coverage.ok else answerable.strong_enough(
-            float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg
+            float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg,
+            named=bool(eu.trusts or eu.people or eu.quoted or scope),
         )
         if check.ok and reading.kind == "switch" and cfg.switch_cut > 0:  # the last topic, asked of another trust
             check = self._scope_has_material(scores, filters, kinds, eu, scorer, evidence, scope, theme)

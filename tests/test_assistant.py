@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from conftest import make_chunk
 
-from assistant.answerable import holds_answer, names_year
+from assistant.answerable import holds_answer, names_year, strong_enough
 from assistant.config import AssistantConfig
 from assistant.conversation import resolve
 from assistant.extracts import ELLIPSIS, make_extract
@@ -746,3 +746,11 @@ def test_a_rating_printed_in_a_history_but_held_by_no_trust_is_pointed_to(fake_a
     answer, _ = fake_assistant.ask(f"which trusts went from {word} to good?")
     lead = next(line for line in answer.text.splitlines() if line.startswith("No trust"))
     assert f"“{word}”" in lead and all(fake_assistant.names.short(n) in lead for n in printed)
+
+
+def test_a_weak_match_is_enough_only_for_a_question_naming_the_reports_own_trusts_or_people():
+    cfg = AssistantConfig(min_dense=0.15, min_dense_unnamed=0.2, min_bm25=3.0)
+    assert not strong_enough(0.17, 0.0, cfg).ok  # "hi": nothing comes close
+    assert strong_enough(0.17, 0.0, cfg, named=True).ok  # "lincs outward looking": a trust of the report
+    assert strong_enough(0.17, 3.5, cfg).ok and strong_enough(0.25, 0.0, cfg).ok
+    assert not strong_enough(0.1, 0.0, cfg, named=True).ok

@@ -19,6 +19,9 @@ class AssistantConfig:
     own_words: bool = True  # a question naming a person and nothing else ("what did X say?") is answered from X's words
     person_boost: float = 0.25  # a chunk quoting a person the question names (share of the best possible score)
     phrase_boost: float = 0.35  # a chunk containing a phrase the user put in quotation marks
+    # a chunk under a section heading the question names ("calderstones culture", "what does the foreword say")
+    # rises this much, and a focused answer keeps it even when its sentences hardly use the question's words
+    heading_boost: float = 0.1
     strip_scope_names: bool = True  # BM25 inside a trust: leave its name out of the query (it says nothing there)
     novelty_penalty: float = 0.0  # a follow-up: a chunk the previous answer already showed whole sinks this much
     # -- breadth and selection ---------------------------------------------------------------------------------

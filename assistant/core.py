@@ -60,6 +60,7 @@ class Assistant:
         # a heading of cases' sections -> the cases with a section so headed, and the heading's words
         self._section_trusts = {s.title: set(s.trusts) for s in self.facts.sections if s.trusts}
         self._section_terms = {t: set(terms(t)) for t in self._section_trusts}
+        self._heading_terms = {s.title: set(terms(s.title)) for s in self.facts.sections if s.title}
         # what the report calls itself (its running title), else its file name
         self.title = self.facts.title or Path(index.manifest["source"]["name"]).stem
         self.trusts = self.facts.trust_names
@@ -323,14 +324,15 @@ class Assistant:
         vector = embed(resolved.query)
         t_embed = time.perf_counter()
         scores = self.index.scores(resolved.query, vector=vector, lexical_query=self._within(resolved.query, scope))
-        ranked = rank(self.index, scores, allowed, eu, cfg, resolved.seen)
+        headings = self._headings_named(eu) if cfg.heading_boost > 0 else frozenset()
+        ranked = rank(self.index, scores, allowed, eu, cfg, resolved.seen, headings)
         qterms = set(eu.content)
         shown = tuple(e.text for e in resolved.previous.extracts) if resolved.previous and resolved.seen else ()
         scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown)
         theme = self._theme(eu) if cfg.theme_sections else frozenset()
         evidence = self._evidence(ranked, scorer, theme)
         selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases, repeated=self.repeated,
-                           theme=theme)
+                           theme=theme, named=headings)
         check = coverage if not coverage.ok else answerable.strong_enough(
             float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg,
             named=bool(eu.trusts or eu.people or eu.quoted or scope),
@@ -420,17 +422,21 @@ class Assistant:
         of saying aside), or, for three or more, `theme_share` of them ("respond to the initial inspection report":
         "Reaction to the initial inspection report"), or the question names the whole heading ("how was governance
         changed?": "Governance"); empty unless they head sections of two or more trusts."""
+        titles = self._headings_named(u) & set(self._section_trusts)
+        trusts = set().union(*(self._section_trusts[t] for t in titles))
+        return titles if len(trusts) >= 2 else frozenset()
+
+    def _headings_named(self, u: Understanding) -> frozenset[str]:
+        """The report's section headings that name the question's subject (the rule of `_theme`), any section."""
         asked = set(u.topic)
         if not asked:
             return frozenset()
         need = len(asked) if len(asked) < 3 else math.ceil(self.config.theme_share * len(asked))
 
         def names(heading: set[str]) -> bool:
-            return len(asked & heading) >= need or heading <= asked  # or the question names the whole heading
+            return bool(heading) and (len(asked & heading) >= need or heading <= asked)  # or names it whole
 
-        titles = frozenset(t for t, heading in self._section_terms.items() if names(heading))
-        trusts = set().union(*(self._section_trusts[t] for t in titles))
-        return titles if len(trusts) >= 2 else frozenset()
+        return frozenset(t for t, heading in self._heading_terms.items() if names(heading))
 
     def _without(
         self, selection: Selection, extracts: Sequence[Extract], scope: Sequence[str], abstained: bool,

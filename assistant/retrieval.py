@@ -64,8 +64,10 @@ def rank(
     u: Understanding,
     cfg: AssistantConfig,
     seen: frozenset[str] = frozenset(),
+    headings: frozenset[str] = frozenset(),
 ) -> list[Scored]:
-    """Every allowed chunk with its boosted 0-1 score, best first."""
+    """Every allowed chunk with its boosted 0-1 score, best first. `headings`: section headings the question
+    names ("calderstones culture": Culture); their chunks rise by `cfg.heading_boost`."""
     positions = index.positions
     scale = best_possible(index, cfg)
     phrases = [normalise_ws(p).lower() for p in u.quoted]
@@ -80,6 +82,8 @@ def rank(
             s += cfg.phrase_boost
         if chunk.id in seen:
             s -= cfg.novelty_penalty
+        if headings and chunk.section in headings:
+            s += cfg.heading_boost
         out.append(Scored(positions[chunk.id], chunk, s, hit.dense or 0.0, hit.lexical or 0.0))
     out.sort(key=lambda x: (-x.score, x.pos))
     return out
@@ -146,6 +150,7 @@ def select(
     plural: bool = False,
     repeated: Sequence[frozenset[int]] | None = None,
     theme: frozenset[str] = frozenset(),
+    named: frozenset[str] = frozenset(),
 ) -> Selection:
     """What to show. `evidence`: chunk position -> how well its best sentence answers (for the chunks worth
     asking about; others count as 0). `scope`: the trusts the question is restricted to (none: all). `plural`:
@@ -211,7 +216,8 @@ def select(
         counts[best.chunk.trust] = counts.get(best.chunk.trust, 0) + 1
     if about:  # few trusts with material: fill up with the next best, as a focused answer would
         chosen += [s for s in ranked if s not in chosen][: max(0, cfg.focused_extracts - len(chosen))]
-    elif cfg.focused_cut > 0 and chosen:  # a focused answer leaves out what hardly bears on the question
+    elif cfg.focused_cut > 0 and chosen:  # a focused answer leaves out what hardly bears on the question ...
         floor = cfg.focused_cut * max(evidence.get(s.pos, 0.0) for s in chosen)
-        chosen = chosen[:1] + [s for s in chosen[1:] if evidence.get(s.pos, 0.0) >= floor]
+        # ... but not a passage under a heading the question names ("calderstones culture": its Culture section)
+        chosen = chosen[:1] + [s for s in chosen[1:] if evidence.get(s.pos, 0.0) >= floor or s.chunk.section in named]
     return Selection(tuple(chosen), material, about, strong)

@@ -43,6 +43,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "focused answers padded to five extracts (no evidence cut)": dict(focused_cut=0.0),
         "no key themes first": dict(overview_first=False),
         "no shared heading naming the subject ('Involving patients …')": dict(theme_sections=False),
+        "no boost for a section heading the question names ('calderstones culture')": dict(heading_boost=0.0),
         "extracts: bearing sentences only, never whole paragraphs": dict(whole_paragraph_words=0, whole_chunk_words=0),
         "extracts: short chunks trimmed to their bearing paragraphs too": dict(whole_chunk_words=0),
         "extracts: breadth answers show short chunks whole too": dict(breadth_chunk_words=base.whole_chunk_words),

@@ -235,6 +235,18 @@ def test_a_question_about_the_trusts_gets_each_relevant_trust_before_a_second_fr
     assert not focused.about_trusts and [s.pos for s in focused.chosen][:2] == [0, 1]
 
 
+def test_a_focused_answer_keeps_the_passages_under_a_heading_the_question_names():
+    def chunk(pos, section, score):
+        return Scored(pos, make_chunk(f"c{pos}", f"text {pos}", trust="A", section=section), score, 0.5, 1.0)
+
+    ranked = [chunk(0, "Culture", 0.9), chunk(1, "Culture", 0.8), chunk(2, "Governance", 0.7), chunk(3, "Culture", 0.6)]
+    evidence = {0: 1.0, 1: 0.2, 2: 0.3, 3: 0.1}  # "calderstones culture": the section's words rarely say "culture"
+    cfg = AssistantConfig(focused_cut=0.4)
+    assert [s.pos for s in select(ranked, evidence, cfg, scope=("A",)).chosen] == [0]
+    kept = select(ranked, evidence, cfg, scope=("A",), named=frozenset({"Culture"})).chosen
+    assert [s.pos for s in kept] == [0, 1, 3]  # the whole section, not Governance
+
+
 def test_a_trust_below_the_cut_but_above_the_floor_gives_its_nearest_passage_only():
     ranked = [_scored(0, "A", 0.9), _scored(1, "A", 0.88), _scored(2, "B", 0.8), _scored(3, "C", 0.7),
               _scored(4, "C", 0.65), _scored(5, "D", 0.6), _scored(6, "E", 0.55), _scored(7, "F", 0.5)]

@@ -62,8 +62,9 @@ def _counted(question: str) -> set[str]:
     return set(terms(" ".join(phrase)))
 
 
-def covered(u: Understanding, trust_names: Sequence[str], unknown_share: float = 1.0) -> Check:
-    """Names, places and years outside the report, and subject words it never uses."""
+def covered(u: Understanding, trust_names: Sequence[str], unknown_share: float = 1.0, measured: bool = True) -> Check:
+    """Names, places and years outside the report, subject words it never uses, and (`measured`) a figure, amount
+    or date asked of something it never names."""
     if u.foreign:
         covers = "; ".join(trust_names)
         return Check(False, f"The report does not mention {', '.join(u.foreign)}. It covers: {covers}.")
@@ -71,6 +72,9 @@ def covered(u: Understanding, trust_names: Sequence[str], unknown_share: float =
         return Check(False, f"The report does not cover {', '.join(u.years)}.")
     if u.unknown and len(u.unknown) >= max(1, len(u.content) * unknown_share):
         return Check(False, "The report never mentions " + ", ".join(sorted(u.unknown)) + ".")
+    if u.measured_unknown and measured:  # a figure of something it never names cannot be in it
+        what = {"money": "amount", "number": "figure", "date": "date"}[u.want]
+        return Check(False, f"The report never mentions {', '.join(u.measured_unknown)}, so it gives no {what} for it.")
     return OK
 
 

@@ -69,6 +69,7 @@ class AssistantConfig:
     switch_cut: float = 0.5  # "what about X?" is refused when X's best passage is below this share of the best
     closest_shown: int = 3  # extracts shown as "closest material" when abstaining
     check_answer_kind: bool = True  # abstain when the kind of answer asked for (number, date, ...) is not shown
+    check_measured_words: bool = True  # a figure, amount or date asked of a word the report never uses is refused
     check_years: bool = True  # a year the question names must be in those extracts, where it bears on it
     answer_check_extracts: int = 5  # the kind of answer asked for must be in one of the first this many extracts
     # -- follow-ups --------------------------------------------------------------------------------------------

@@ -291,7 +291,7 @@ class Assistant:
         scope = reading.trusts
         eu = self._effective(u, resolved)
         line = read_as(q, reading)
-        coverage = answerable.covered(eu, self.trusts, cfg.unknown_share)
+        coverage = answerable.covered(eu, self.trusts, cfg.unknown_share, cfg.check_measured_words)
         if coverage.ok is False and eu.foreign:  # another organisation: say what the report covers, show nothing
             return self._finish(q, resolved, [], abstained=True, reason=coverage.reason, line=line, start=start,
                                 without=())

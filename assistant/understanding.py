@@ -40,6 +40,7 @@ class Understanding:
     want: Want = "any"
     content: tuple[str, ...] = ()  # stems of its own subject words (no names, question words or stopwords)
     unknown: tuple[str, ...] = ()  # subject words the report never uses (not even misspelt), as typed
+    measured_unknown: tuple[str, ...] = ()  # ... those a figure, amount or date is asked of (not "how many")
     foreign: tuple[str, ...] = ()  # organisation or place names the report never mentions
     years: tuple[str, ...] = ()  # years it names that the report never mentions
     pronoun: bool = False  # it says "it", "that", "they", "he"... (it may lean on an earlier turn)
@@ -63,16 +64,19 @@ class Understanding:
 
 
 def wanted(question: str) -> Want:
+    return _wanted(question)[0]
+
+
+def _wanted(question: str) -> tuple[Want, str]:
+    """The kind of answer asked for, and the words that ask for it ("how many"; "what" and "rate" in "what was the
+    turnover rate", not the words between)."""
     q = question.lower()
-    if _MONEY.search(q):
-        return "money"
-    if _DATE.search(q):
-        return "date"
-    if _NUMBER.search(q):
-        return "number"
-    if _PERSON.search(q):
-        return "person"
-    return "any"
+    for want, pattern in (("money", _MONEY), ("date", _DATE), ("number", _NUMBER), ("person", _PERSON)):
+        m = pattern.search(q)
+        if m:
+            frame = [w for w in words(m.group(0)) if re.search(rf"\b{re.escape(w)}\b", pattern.pattern)]
+            return want, " ".join(frame)  # type: ignore[return-value]
+    return "any", ""
 
 
 def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list[NameMatch]) -> tuple[str, ...]:
@@ -147,7 +151,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     unknown = tuple(dict.fromkeys(w for w in words(rest) if stem(w) in strange))  # as the user typed them
     years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
     roles = _roles_asked(question, content, vocab)
-    want = wanted(question)
+    want, frame = _wanted(question)
     if want == "any" and roles:  # "what's the name of the psychologist …?" asks for a person in a role
         want = "person"
     kinds = [w for w in words(rest) if vocab.cases_of_kind(w)]  # "trusts", "practices": the cases in the plural
@@ -159,6 +163,9 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         want=want,
         content=content,
         unknown=unknown,
+        # a figure, amount or date asked of something the report never names ("swypt's staff turnover rate")
+        measured_unknown=tuple(w for w in unknown if want in ("number", "money", "date")
+                               and w.lower() not in words(frame)),
         foreign=_foreign_names(question, names, vocab, matches),
         years=years,
         pronoun=any(w in PRONOUNS for w in words(rest)),

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from conftest import make_chunk
 
-from assistant.answerable import holds_answer, names_year, strong_enough
+from assistant.answerable import covered, holds_answer, names_year, strong_enough
 from assistant.config import AssistantConfig
 from assistant.conversation import resolve
 from assistant.extracts import ELLIPSIS, make_extract
@@ -766,3 +766,15 @@ def test_a_weak_match_is_enough_only_for_a_question_naming_the_reports_own_trust
     assert strong_enough(0.17, 0.0, cfg, named=True).ok  # "lincs outward looking": a trust of the report
     assert strong_enough(0.17, 3.5, cfg).ok and strong_enough(0.25, 0.0, cfg).ok
     assert not strong_enough(0.1, 0.0, cfg, named=True).ok
+
+
+def test_a_figure_asked_of_something_the_report_never_names_is_refused(synthetic):
+    _, vocab, names = synthetic
+    u = understand("what is the staff turnover rate at riverside valley?", names, vocab)
+    assert u.want == "number" and u.measured_unknown == ("turnover",)
+    check = covered(u, (RIVER, HILL))
+    assert not check.ok and "turnover" in check.reason
+    assert covered(u, (RIVER, HILL), measured=False).ok
+    framed = understand("by what percentage did hillcrest train more managers?", names, vocab)
+    assert framed.want == "number" and framed.measured_unknown == ()  # "percentage" asks; it is not the subject
+    assert understand("how did riverside valley cut turnover?", names, vocab).measured_unknown == ()  # no figure asked

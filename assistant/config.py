@@ -40,7 +40,8 @@ class AssistantConfig:
     evidence_depth: int = 20  # sentences are scored for the first this many chunks ...
     evidence_per_trust: int = 3  # ... and for each trust's first this many
     diversity: float = 0.55  # each further extract from the same trust counts this fraction (MMR-style breadth)
-    breadth_trusts: int = 3  # a question naming no trust is "about the trusts" when this many have material
+    breadth_trusts: int = 3  # a question naming no trust is "about the trusts" when this many have material ...
+    singular_focus: bool = True  # ... unless it asks about one in the singular ("which trust lets staff …?")
     theme_sections: bool = True  # ... and when a heading several trusts share names its whole subject, each one's
     # best passage under that heading is relevant ("how did trusts involve patients?": "Involving patients …")
     theme_share: float = 0.75  # ... a heading names a subject of three or more words when it holds this share of them

@@ -331,7 +331,8 @@ class Assistant:
         scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown)
         theme = self._theme(eu) if cfg.theme_sections else frozenset()
         evidence = self._evidence(ranked, scorer, theme)
-        selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases, repeated=self.repeated,
+        selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases,
+                           single=eu.one_case and cfg.singular_focus, repeated=self.repeated,
                            theme=theme, named=headings)
         check = coverage if not coverage.ok else answerable.strong_enough(
             float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg,

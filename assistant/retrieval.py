@@ -148,6 +148,7 @@ def select(
     *,
     scope: Sequence[str],
     plural: bool = False,
+    single: bool = False,
     repeated: Sequence[frozenset[int]] | None = None,
     theme: frozenset[str] = frozenset(),
     named: frozenset[str] = frozenset(),
@@ -165,7 +166,7 @@ def select(
     relevant = [s for s in ranked if top > 0 and evidence.get(s.pos, 0.0) >= top * cfg.relevance_cut]
     material = strong = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
     # about the trusts in general, or comparing some
-    about = len(scope) > 1 or (not scope and (plural or len(material) >= cfg.breadth_trusts))
+    about = len(scope) > 1 or (not scope and (plural or (not single and len(material) >= cfg.breadth_trusts)))
     if about and cfg.case_relative:  # a trust's material is judged against the best passage of any trust
         top_case = max((evidence.get(s.pos, 0.0) for s in ranked if s.chunk.trust), default=0.0)
         relevant = [s for s in ranked if top > 0 and evidence.get(s.pos, 0.0)

@@ -39,6 +39,8 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "no boost for a phrase the user quoted": dict(phrase_boost=0.0),
         "BM25 keeps the trust's own name when searching inside it": dict(strip_scope_names=False),
         "no breadth: never 'about the trusts'": dict(breadth_trusts=10_000, diversity=1.0),
+        "'which trust …?' (singular) answered as about the trusts when several have material": dict(
+            singular_focus=False),
         "breadth without sentence evidence (every chunk relevant)": dict(relevance_cut=0.0),
         "focused answers padded to five extracts (no evidence cut)": dict(focused_cut=0.0),
         "no key themes first": dict(overview_first=False),

@@ -235,6 +235,17 @@ def test_a_question_about_the_trusts_gets_each_relevant_trust_before_a_second_fr
     assert not focused.about_trusts and [s.pos for s in focused.chosen][:2] == [0, 1]
 
 
+def test_a_question_about_one_unnamed_trust_in_the_singular_is_answered_as_a_focused_one(synthetic):
+    _, vocab, names = synthetic
+    assert understand("which trust opened a crisis cafe?", names, vocab).one_case
+    assert not understand("which trusts opened a crisis cafe?", names, vocab).one_case
+    ranked = [_scored(0, "A", 0.9), _scored(1, "A", 0.88), _scored(2, "B", 0.8), _scored(3, "C", 0.6)]
+    evidence = {0: 1.0, 1: 0.95, 2: 0.9, 3: 0.85}  # material in three trusts
+    assert select(ranked, evidence, AssistantConfig(breadth_trusts=3), scope=()).about_trusts
+    one = select(ranked, evidence, AssistantConfig(breadth_trusts=3), scope=(), single=True)
+    assert not one.about_trusts and [s.pos for s in one.chosen][:2] == [0, 1]  # the best passages, as ranked
+
+
 def test_a_focused_answer_keeps_the_passages_under_a_heading_the_question_names():
     def chunk(pos, section, score):
         return Scored(pos, make_chunk(f"c{pos}", f"text {pos}", trust="A", section=section), score, 0.5, 1.0)

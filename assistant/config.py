@@ -78,6 +78,8 @@ class AssistantConfig:
     follow_short_words: int = 2  # one with this few leans on the last topic even without a pronoun, if weak alone
     weak_alone: float = 0.45  # a question retrieving more strongly than this (best cosine) on its own stands alone
     pronoun_leans: bool = True  # a personal pronoun ("it", "their") with no trust named leans, however strong alone
+    # a new question naming no trust, after an answer about one or two: their chunks rise this much (and it says so)
+    context_boost: float = 0.1
     follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown
     # -- names -------------------------------------------------------------------------------------------------
     name_similarity: float = 80.0  # rapidfuzz ratio (0-100) at which a misspelt word is read as a trust's name

@@ -12,7 +12,9 @@ A question uses the conversation only when it cannot stand alone:
   (`who`);
 - a follow-up speaking of the trusts in the plural without a pronoun ("and the other trusts?") widens the last topic
   to all of them, its trust names left out;
-- anything else is a new question, even mid-chat and even with "that" in it.
+- anything else is a new question, even mid-chat and even with "that" in it; when it names no trust and the last
+  answer was about one or two, their passages come first (a lean, not a restriction: others still show), and the
+  answer says so.
 Left out: reaching back past the last topic, and resolving which of several earlier people "she" is.
 """
 
@@ -38,6 +40,8 @@ class Resolved:
     query: str  # what retrieval scores
     previous: Answer | None = None  # the answer this one leans on
     seen: frozenset[str] = frozenset()  # chunk ids the previous answer showed whole (a follow-up wants others)
+    # a new question naming no trust, in a conversation about one or two: their passages come first (not only)
+    leaning: tuple[str, ...] = ()
 
 
 def _scope(answer: Answer) -> tuple[str, ...]:
@@ -90,7 +94,11 @@ def resolve(
         # "what has it improved?": a personal pronoun with nothing in the question it could stand for
         leans = leans or (cfg.pronoun_leans and u.personal and not u.about_cases)
     if not leans:
-        return Resolved(Reading("new", question, u.trusts, u.notes), question)
+        if u.trusts or u.about_cases or not scope or cfg.context_boost <= 0:
+            return Resolved(Reading("new", question, u.trusts, u.notes), question)
+        # "how did frontline staff take the RI?" after a question about Sheffield: Sheffield's passages first
+        note = f"{' and '.join(names.short(t) for t in scope)} first, as in the conversation so far"
+        return Resolved(Reading("new", question, u.trusts, (*u.notes, note)), question, leaning=scope)
     trusts = u.trusts or scope
     if u.about_cases and not u.personal:  # "and the other trusts?": the topic, widened to all of them
         trusts = ()

@@ -326,6 +326,9 @@ class Assistant:
         scores = self.index.scores(resolved.query, vector=vector, lexical_query=self._within(resolved.query, scope))
         headings = self._headings_named(eu) if cfg.heading_boost > 0 else frozenset()
         ranked = rank(self.index, scores, allowed, eu, cfg, resolved.seen, headings)
+        if resolved.leaning and not filters.trusts:  # the conversation's trusts first
+            ranked = sorted((replace(s, score=s.score + cfg.context_boost) if s.chunk.trust in resolved.leaning
+                             else s for s in ranked), key=lambda s: (-s.score, s.pos))
         qterms = set(eu.content)
         shown = tuple(e.text for e in resolved.previous.extracts) if resolved.previous and resolved.seen else ()
         scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown)

@@ -159,6 +159,20 @@ def _conv(question: str, trusts=()) -> Conversation:
     return Conversation((Turn(question, _answer(question, trusts)),))
 
 
+def test_a_new_question_naming_no_trust_leans_on_the_conversations_trust_and_says_so(synthetic):
+    _, vocab, names = synthetic
+    conv = _conv("how did Riverside Valley open a crisis cafe?", (RIVER,))
+    q = "how did frontline staff and managers feel about the new values programme?"  # stands alone: strong, long
+    r = resolve(q, understand(q, names, vocab), conv, names, lambda *_: (0.9, 0.0), AssistantConfig())
+    assert r.reading.kind == "new" and r.query == q and r.reading.trusts == ()  # not restricted ...
+    assert r.leaning == (RIVER,) and any("first" in n for n in r.reading.notes)  # ... but its passages first
+    for other in (q.replace("frontline", "hillcrest frontline"), "how did trusts feel about values?"):
+        r = resolve(other, understand(other, names, vocab), conv, names, lambda *_: (0.9, 0.0), AssistantConfig())
+        assert r.leaning == ()  # it names a trust, or speaks of the trusts in general
+    off = resolve(q, understand(q, names, vocab), conv, names, lambda *_: (0.9, 0.0), AssistantConfig(context_boost=0))
+    assert off.leaning == () and off.reading.notes == ()
+
+
 def test_another_trust_and_nothing_else_asks_the_last_topic_of_it(synthetic):
     _, vocab, names = synthetic
     q = "and what about hillcrest?"

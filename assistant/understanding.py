@@ -22,11 +22,11 @@ Want = Literal["money", "number", "date", "person", "any"]
 _MONEY = re.compile(
     r"£|\bhow much\b.*\b(?:cost|costs|pay|paid|spend|spent|budget|fund\w*|money|pounds?|invest\w*)\b|"
     # "what did it cost", "what did they spend on it", not "what … covering costs"
-    r"\bwhat\b(?:\s+[\w']+){0,4}\s+(?:cost|costs|price|budget|spend|spent|pay|paid)\b"
+    r"\bwhat(?:'s|s|’s)?\b(?:\s+[\w'’]+){0,5}\s+(?:cost|costs|price|budget|spend|spent|pay|paid)\b"
 )
 _DATE = re.compile(r"^\s*(?:when|since when)\b|\bwhat (?:date|year|month)\b|\bwhich year\b|\bin what year\b")
 _NUMBER = re.compile(r"\bhow (?:many|much|long|big|far)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share)\b|"
-                     r"\b(?:what|what's)\b(?:\s+[\w']+){0,4}\s+(?:rate|percentage|figure|total)\b")  # "turnover rate"
+                     r"\bwhat(?:'s|s|’s)?\b(?:\s+[\w'’]+){0,5}\s+(?:rate|percentage|figure|total)\b")  # "turnover rate"
 _PERSON = re.compile(r"^\s*(?:and\s+)?(?:who|whose)\b|\bwhich (?:person|people|director|manager|leader)\b")
 _QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,80})[\"”’']")
 

@@ -112,7 +112,7 @@ def test_people_are_matched_by_full_name_surname_or_unique_first_name(synthetic)
         ("what did the new cafe cost?", "money"),
         ("what did they spend on the cafe?", "money"),
         ("what is the staff turnover rate at the cafe", "number"),
-        ("what is riverside valley's current bed occupancy rate", "number"),  # five words between
+        ("what is hillcrest's current bed occupancy rate", "number"),  # five words between
         ("what's the budget for the cafe", "money"),  # a contraction
         ("what is the cafe's rating", "any"),
         ("what did they do so families could visit (weekend trips, covering costs?)", "any"),  # costs: not asked

@@ -22,6 +22,10 @@ class AssistantConfig:
     # a chunk under a section heading the question names ("calderstones culture", "what does the foreword say")
     # rises this much, and a focused answer keeps it even when its sentences hardly use the question's words
     heading_boost: float = 0.1
+    # a question about a trust is answered from its own pages and from the report's own text where it names it
+    # ("North Staffordshire put 140 managers through …" in the key themes)
+    report_mentions: bool = True
+    mention_penalty: float = 0.2  # ... ranked this much below the trust's own pages (its own account comes first)
     strip_scope_names: bool = True  # BM25 inside a trust: leave its name out of the query (it says nothing there)
     novelty_penalty: float = 0.0  # a follow-up: a chunk the previous answer already showed whole sinks this much
     # -- breadth and selection ---------------------------------------------------------------------------------

@@ -60,6 +60,13 @@ class Assistant:
         # a heading of cases' sections -> the cases with a section so headed, and the heading's words
         self._section_trusts = {s.title: set(s.trusts) for s in self.facts.sections if s.trusts}
         self._section_terms = {t: set(terms(t)) for t in self._section_trusts}
+        # report-level chunks (no trust of their own) that name a trust, by the names the question reader knows
+        self._mentions: dict[str, list[int]] = {}
+        for pos, chunk in enumerate(self.chunks):
+            if not chunk.trust:
+                for m in self.names.find(chunk.text):
+                    if m.how == "name":
+                        self._mentions.setdefault(m.trust, []).append(pos)
         self._heading_terms = {s.title: set(terms(s.title)) for s in self.facts.sections if s.title}
         # what the report calls itself (its running title), else its file name
         self.title = self.facts.title or Path(index.manifest["source"]["name"]).stem
@@ -272,7 +279,10 @@ class Assistant:
         `kinds` (their cases and their report-level text), and within the filters."""
         keep = np.ones(len(self.chunks), dtype=bool)
         if trusts:
-            keep &= np.isin(self._trust, list(trusts))
+            own = np.isin(self._trust, list(trusts))
+            if self.config.report_mentions:  # the report's own text where it names the trust speaks of it too
+                own |= np.isin(np.arange(len(self.chunks)), [p for t in trusts for p in self._mentions.get(t, ())])
+            keep &= own
         if kinds:
             of_kind = np.isin(self._trust, list(kinds))
             documents = list(set(self._document[of_kind]))
@@ -326,6 +336,9 @@ class Assistant:
         scores = self.index.scores(resolved.query, vector=vector, lexical_query=self._within(resolved.query, scope))
         headings = self._headings_named(eu) if cfg.heading_boost > 0 else frozenset()
         ranked = rank(self.index, scores, allowed, eu, cfg, resolved.seen, headings)
+        if scope and cfg.report_mentions:  # the report's own text naming the trust: after the trust's own pages
+            ranked = sorted((replace(s, score=s.score - cfg.mention_penalty) if not s.chunk.trust else s
+                             for s in ranked), key=lambda s: (-s.score, s.pos))
         if resolved.leaning and not filters.trusts:  # the conversation's trusts first
             ranked = sorted((replace(s, score=s.score + cfg.context_boost) if s.chunk.trust in resolved.leaning
                              else s for s in ranked), key=lambda s: (-s.score, s.pos))

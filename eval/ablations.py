@@ -38,6 +38,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "'what did X say?' searches everything, not X's own words": dict(own_words=False),
         "no boost for a phrase the user quoted": dict(phrase_boost=0.0),
         "BM25 keeps the trust's own name when searching inside it": dict(strip_scope_names=False),
+        "a question about a trust: not from the report's own text naming it": dict(report_mentions=False),
         "no breadth: never 'about the trusts'": dict(breadth_trusts=10_000, diversity=1.0),
         "'which trust …?' (singular) answered as about the trusts when several have material": dict(
             singular_focus=False),

@@ -541,6 +541,18 @@ def test_naming_one_trust_answers_from_that_trust(fake_assistant):
     assert {e.trust for e in answer.extracts} == {fake_assistant.trusts[-1]}
 
 
+def test_a_question_about_a_trust_also_finds_the_reports_own_text_naming_it(fake_assistant):
+    lincs = fake_assistant.trusts[2]
+    question = "what programme did lincolnshire sign up to for culture and leadership?"
+    answer, _ = fake_assistant.ask(question)
+    assert all(e.trust == lincs or (e.trust is None and "Lincolnshire" in e.context) for e in answer.extracts)
+    assert any(e.trust is None for e in answer.extracts)  # the key themes: "Lincolnshire signed up to …"
+    own = [e for e in answer.extracts if e.trust == lincs]
+    assert own and answer.extracts.index(own[0]) < min(i for i, e in enumerate(answer.extracts) if e.trust is None)
+    strict = type(fake_assistant)(fake_assistant.index, replace(fake_assistant.config, report_mentions=False))
+    assert {e.trust for e in strict.ask(question)[0].extracts} == {lincs}
+
+
 def test_a_misspelt_trust_is_read_and_the_reading_is_shown(fake_assistant):
     answer, _ = fake_assistant.ask("lincolnshre recruitment")
     lincs = fake_assistant.trusts[2]

@@ -24,6 +24,7 @@ class AssistantConfig:
     heading_boost: float = 0.1
     # a question about a trust is answered from its own pages and from the report's own text where it names it
     # ("North Staffordshire put 140 managers through …" in the key themes)
+    parts_named: bool = True  # "what does the foreword say about …?" is answered within the foreword
     report_mentions: bool = True
     mention_penalty: float = 0.2  # ... ranked this much below the trust's own pages (its own account comes first)
     strip_scope_names: bool = True  # BM25 inside a trust: leave its name out of the query (it says nothing there)

@@ -82,6 +82,12 @@ class Assistant:
         self._trust = np.array([c.trust or "" for c in self.chunks], dtype=object)
         self._section = np.array([c.section or "" for c in self.chunks], dtype=object)
         self._kind = np.array([c.kind for c in self.chunks], dtype=object)
+        self._part = np.array([c.part or "" for c in self.chunks], dtype=object)
+        # the document's parts by their words ("foreword", "key themes"), as ingest labelled the chunks, when the
+        # words name the part and not a subject: no chunk outside the part uses all of them ("case study" is used)
+        parts = {p: set(terms(p)) for p in dict.fromkeys(self._part) if p and terms(p)}
+        self._part_terms = {p: words for p, words in parts.items() if not any(
+            words <= set(terms(c.text)) for c, q in zip(self.chunks, self._part, strict=True) if q != p)}
         self._document = np.array([c.document or "" for c in self.chunks], dtype=object)
         self._positions = {c.id: i for i, c in enumerate(self.chunks)}
         self.repeated = repeats(self.chunks)  # chunk position -> chunks whose text repeats it
@@ -300,6 +306,10 @@ class Assistant:
         reading = resolved.reading
         scope = reading.trusts
         eu = self._effective(u, resolved)
+        parts = self._parts_named(eu) if not scope and cfg.parts_named else ()
+        if parts:  # "what does the foreword say about …": within that part of the report
+            reading = replace(reading, notes=(*reading.notes, "within the report's " + " and ".join(parts)))
+            resolved = replace(resolved, reading=reading)
         line = read_as(q, reading)
         coverage = answerable.covered(eu, self.trusts, cfg.unknown_share, cfg.check_measured_words)
         if coverage.ok is False and eu.foreign:  # another organisation: say what the report covers, show nothing
@@ -319,6 +329,8 @@ class Assistant:
                                 headline=NOT_IN_FILTERS)
         kinds = eu.case_kind if not scope else ()  # "how did practices …" in a corpus of trusts and practices
         allowed = self._allowed(scope, filters, kinds)
+        if parts and (allowed & np.isin(self._part, parts)).any():
+            allowed &= np.isin(self._part, parts)
         elsewhere = self._phrases_elsewhere(eu.quoted, allowed) if not filters.is_empty() else ""
         if elsewhere:  # the words the user quotes are printed, but only outside the filters: say where
             return self._finish(q, resolved, [], abstained=True, line=line, start=start, without=(),
@@ -442,6 +454,12 @@ class Assistant:
         titles = self._headings_named(u) & set(self._section_trusts)
         trusts = set().union(*(self._section_trusts[t] for t in titles))
         return titles if len(trusts) >= 2 else frozenset()
+
+    def _parts_named(self, u: Understanding) -> tuple[str, ...]:
+        """The parts of the document (ingest's labels: "foreword", "key themes") whose every word the question
+        uses."""
+        asked = set(u.content)
+        return tuple(p for p, words in self._part_terms.items() if words <= asked)
 
     def _headings_named(self, u: Understanding) -> frozenset[str]:
         """The report's section headings that name the question's subject (the rule of `_theme`), any section."""

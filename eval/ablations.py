@@ -39,6 +39,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "no boost for a phrase the user quoted": dict(phrase_boost=0.0),
         "BM25 keeps the trust's own name when searching inside it": dict(strip_scope_names=False),
         "a question about a trust: not from the report's own text naming it": dict(report_mentions=False),
+        "'what does the foreword say …?' searches the whole report": dict(parts_named=False),
         "no breadth: never 'about the trusts'": dict(breadth_trusts=10_000, diversity=1.0),
         "'which trust …?' (singular) answered as about the trusts when several have material": dict(
             singular_focus=False),

@@ -553,6 +553,14 @@ def test_a_question_about_a_trust_also_finds_the_reports_own_text_naming_it(fake
     assert {e.trust for e in strict.ask(question)[0].extracts} == {lincs}
 
 
+def test_a_question_naming_a_part_of_the_report_is_answered_within_it(fake_assistant):
+    answer, _ = fake_assistant.ask("what does the foreword say about leadership?")
+    assert answer.extracts and all(e.section == "Foreword" and e.trust is None for e in answer.extracts)
+    assert "Within the report's foreword." in answer.text
+    plain, _ = fake_assistant.ask("what do the case studies say about leadership?")  # words other chunks use too
+    assert "Within the report's" not in plain.text and any(e.trust for e in plain.extracts)
+
+
 def test_a_misspelt_trust_is_read_and_the_reading_is_shown(fake_assistant):
     answer, _ = fake_assistant.ask("lincolnshre recruitment")
     lincs = fake_assistant.trusts[2]

@@ -72,6 +72,11 @@ class Names:
                     self.forms.append(_Form(case.name, text, toks))
         self.forms.sort(key=lambda f: -len(f.tokens))
         self.inner = self._inner_forms()
+        self._ordered: list[tuple[_Form, How]] = [*((f, "name") for f in self.forms),
+                                                 *((f, "abbreviation") for f in self.inner)]
+        self._starting: dict[str, list[int]] = {}  # first word -> positions in `_ordered`
+        for rank, (form, _) in enumerate(self._ordered):
+            self._starting.setdefault(form.tokens[0], []).append(rank)
         # head words: the last word of each short form (English puts the distinctive noun last: "North
         # Staffordshire"), kept only when no other case's name contains it
         heads: dict[str, set[str]] = {}
@@ -125,16 +130,19 @@ class Names:
         toks = _tokens(question)
         used = [False] * len(toks)
         found: list[NameMatch] = []
-        # exact names and short forms, longest first; then words from inside one name ("combined healthcare")
-        for form, how in [*((f, "name") for f in self.forms), *((f, "abbreviation") for f in self.inner)]:
+        # exact names and short forms, longest first; then words from inside one name ("combined healthcare"):
+        # the forms that could start at each word, taken in that order
+        words_ = [t for t, _, _ in toks]
+        candidates = sorted((rank, i) for i, w in enumerate(words_) for rank in self._starting.get(w, ()))
+        for rank, i in candidates:
+            form, how = self._ordered[rank]
             n = len(form.tokens)
-            for i in range(len(toks) - n + 1):
-                if any(used[i : i + n]) or tuple(t for t, _, _ in toks[i : i + n]) != form.tokens:
-                    continue
-                for j in range(i, i + n):
-                    used[j] = True
-                start, end = toks[i][1], toks[i + n - 1][2]
-                found.append(NameMatch(form.trust, question[start:end], how, start, end))
+            if any(used[i : i + n]) or tuple(words_[i : i + n]) != form.tokens:
+                continue
+            for j in range(i, i + n):
+                used[j] = True
+            start, end = toks[i][1], toks[i + n - 1][2]
+            found.append(NameMatch(form.trust, question[start:end], how, start, end))
         for i, (tok, start, end) in enumerate(toks):
             if used[i] or tok in STOP or len(tok) < 3:
                 continue

@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -96,6 +96,7 @@ class Vocabulary:
     # each kind of case by its plural ("trusts", "practices", "surgeries": the last word of case names) -> the cases
     # of that kind; a corpus of several kinds of report lets "how did trusts …" mean the trusts only
     case_kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    _known: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # `knows`, worked out
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], case_names: Sequence[str] = (), roles: Sequence[str] = ()) -> Vocabulary:
@@ -136,8 +137,9 @@ class Vocabulary:
         """A stem the report uses, the start of one (`exec` → `execut`), or within a typo of one (`pateint`)."""
         if term in self.idf or len(term) < 4:
             return term in self.idf
-        if any(t.startswith(term) for t in self.idf):
-            return True
-        match = process.extractOne(term, self.idf.keys(), scorer=Levenshtein.normalized_similarity,
-                                   score_cutoff=0.8)
-        return match is not None
+        known = self._known.get(term)
+        if known is None:  # worked out once per word (two threads may both do it: the same answer, so no lock)
+            known = any(t.startswith(term) for t in self.idf) or process.extractOne(
+                term, self.idf.keys(), scorer=Levenshtein.normalized_similarity, score_cutoff=0.8) is not None
+            self._known[term] = known
+        return known

@@ -85,6 +85,7 @@ class AssistantConfig:
     pronoun_leans: bool = True  # a personal pronoun ("it", "their") with no trust named leans, however strong alone
     # a new question naming no trust, after an answer about one or two: their chunks rise this much (and it says so)
     context_boost: float = 0.1
+    more_is_new: bool = True  # "what else …?" leaves out the passages the last answer showed
     follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown
     # -- names -------------------------------------------------------------------------------------------------
     name_similarity: float = 80.0  # rapidfuzz ratio (0-100) at which a misspelt word is read as a trust's name

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from assistant.config import AssistantConfig
 from assistant.names import Names
 from assistant.records import Answer, Conversation, Reading
+from assistant.text import PRONOUNS
 from assistant.understanding import Understanding
 
 # (question, the answer it may lean on) -> (best cosine of any chunk for the question alone, the best cosine among
@@ -42,6 +43,8 @@ class Resolved:
     seen: frozenset[str] = frozenset()  # chunk ids the previous answer showed whole (a follow-up wants others)
     # a new question naming no trust, in a conversation about one or two: their passages come first (not only)
     leaning: tuple[str, ...] = ()
+    # "what else did she say?": the person a pronoun of saying stands for (the last answer's first speaker)
+    people: tuple[str, ...] = ()
 
 
 def _scope(answer: Answer) -> tuple[str, ...]:
@@ -105,6 +108,11 @@ def resolve(
         topic = re.sub(r"\s+", " ", names.strip(topic, names.find(topic))).strip()
     if u.who and u.speech and u.pronoun and not u.people:
         return Resolved(Reading("who", topic, trusts, u.notes), topic, last)
+    speaker = next((e.speaker for e in last.extracts if e.speaker), None)
+    if u.speech and u.personal and not u.people and not u.who and speaker is not None:  # "what else did she say?"
+        note = f"“{next(w for w in question.split() if w.lower().strip('?.,!') in PRONOUNS)}” read as {speaker.name}"
+        return Resolved(Reading("continue", topic, trusts, (*u.notes, note)), f"{topic} {question}", last, seen,
+                        people=(speaker.name,))
     return Resolved(Reading("continue", topic, trusts, u.notes), f"{topic} {question}", last, seen)
 
 

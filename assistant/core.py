@@ -83,6 +83,7 @@ class Assistant:
         self._section = np.array([c.section or "" for c in self.chunks], dtype=object)
         self._kind = np.array([c.kind for c in self.chunks], dtype=object)
         self._part = np.array([c.part or "" for c in self.chunks], dtype=object)
+        self._ids = np.array([c.id for c in self.chunks], dtype=object)
         # the document's parts by their words ("foreword", "key themes"), as ingest labelled the chunks, when the
         # words name the part and not a subject: no chunk outside the part uses all of them ("case study" is used)
         parts = {p: set(terms(p)) for p in dict.fromkeys(self._part) if p and terms(p)}
@@ -252,6 +253,8 @@ class Assistant:
         topic = understand(resolved.reading.topic, self.names, self.vocab)
         if resolved.reading.kind == "switch":
             return replace(topic, trusts=resolved.reading.trusts, notes=u.notes)
+        if resolved.people:  # "what else did she say?": her words, not the topic's
+            return replace(u, people=resolved.people)
         return replace(
             u,
             content=tuple(dict.fromkeys((*u.content, *topic.content))),
@@ -336,9 +339,14 @@ class Assistant:
             return self._finish(q, resolved, [], abstained=True, line=line, start=start, without=(),
                                 reason=f"{elsewhere}, outside your filters. Clearing the filters may find more.",
                                 filters=filters, headline=NOT_IN_FILTERS)
+        own_words = False
         if eu.people and not (eu.topic or eu.quoted) and cfg.own_words:  # "what did jane wells say?": her words
             theirs = allowed & self._voiced(eu.people)
-            allowed = theirs if theirs.any() else allowed
+            allowed, own_words = (theirs, True) if theirs.any() else (allowed, False)
+        if u.more and resolved.previous is not None and cfg.more_is_new:  # "what else …?": not what was shown
+            shown_before = np.isin(self._ids, [e.chunk_id for e in resolved.previous.extracts])
+            if (allowed & ~shown_before).any():
+                allowed = allowed & ~shown_before
         if not allowed.any():
             reason = "No passage has that trust, section and kind together; clear a filter to search more."
             return self._finish(q, resolved, [], abstained=True, reason=reason, line=line, start=start, without=(),
@@ -362,7 +370,7 @@ class Assistant:
         selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases,
                            single=eu.one_case and cfg.singular_focus, repeated=self.repeated,
                            theme=theme, named=headings)
-        check = coverage if not coverage.ok else answerable.strong_enough(
+        check = coverage if not coverage.ok or own_words else answerable.strong_enough(  # her words answer as such
             float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg,
             named=bool(eu.trusts or eu.people or eu.quoted or scope),
         )

@@ -47,6 +47,7 @@ class Understanding:
     personal: bool = False  # ... a personal pronoun ("it", "they", "their", "he"), not "that"/"this"
     roles: tuple[str, ...] = ()  # "who is the chief exec?": the role words the answer's person must hold
     about_cases: bool = False  # it speaks of the cases in the plural ("how did trusts …", "which trusts …")
+    more: bool = False  # it asks for what has not been shown yet ("what else …?", "anything else?")
     one_case: bool = False  # ... or of one, in the singular, without naming it ("which trust …", "the trust where …")
     # when the index holds several kinds of case (trusts, practices), the cases of the kind it names
     case_kind: tuple[str, ...] = ()
@@ -173,6 +174,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         personal=any(w in PRONOUNS - DEMONSTRATIVES for w in words(rest)),
         roles=roles,
         about_cases=bool(kinds),
+        more="else" in words(question),
         one_case=not kinds and any(w + "s" in dict(vocab.case_kinds) for w in words(rest)),
         case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),
         speech=bool(_SPEECH.search(question.lower())),

@@ -63,6 +63,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "follow-ups: only questions with no words of their own lean": dict(weak_alone=0.0, follow_coherence=99.0),
         "follow-ups: a chunk already shown sinks (novelty 0.3)": dict(novelty_penalty=0.3),
         "a new question naming no trust does not lean on the conversation's trust": dict(context_boost=0.0),
+        "'what else …?' may show again what the last answer showed": dict(more_is_new=False),
         "no check that the kind of answer asked for is shown": dict(check_answer_kind=False),
         "no check for unknown words, names or years": dict(unknown_share=99.0),
         "no evidence-strength floor": dict(min_dense=-1.0, min_bm25=-1.0),

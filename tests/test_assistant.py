@@ -591,6 +591,16 @@ def test_who_said_that_returns_speakers_of_the_last_answer(fake_assistant):
     assert who.extracts[0].speaker.name in who.text
 
 
+def test_what_else_did_he_say_gives_that_speakers_other_words(fake_assistant):
+    first, conv = fake_assistant.ask("who said 'hard to reach' was a banned phrase?")
+    speaker = next(e.speaker for e in first.extracts if e.speaker)
+    more, _ = fake_assistant.ask("what else did he say?", conv)
+    assert not more.abstained and more.extracts
+    assert f"read as {speaker.name}" in more.text  # the pronoun, and whom it was read as
+    assert not {e.chunk_id for e in more.extracts} & {e.chunk_id for e in first.extracts}  # nothing shown again
+    assert all(speaker.name in {s.name for s in e.speakers} for e in more.extracts)  # his words
+
+
 def test_ratings_come_from_the_histories_cited_to_their_page(fake_assistant):
     answer, _ = fake_assistant.ask("which trusts were rated outstanding?")
     assert answer.extracts and not answer.abstained

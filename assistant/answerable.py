@@ -140,3 +140,22 @@ def holds_answer(
             return OK
     what = {"money": "amount of money", "number": "figure", "date": "date"}[u.want]
     return Check(False, f"The report gives no {what} for this.")
+
+
+def quotes_sayer(u: Understanding, extracts: Sequence[Extract], role_words: frozenset[str],
+                 heads: frozenset[str], scope: Sequence[str] = ()) -> Check:
+    """"What did <someone> say?" where the someone is not one of the report's people: a name the report never uses
+    ("dr smith") is no one it quotes; a role ("swypt's medical director") must be held by someone quoted in what
+    would be shown first (of the trust asked about, if any)."""
+    if not u.sayer:
+        return OK
+    unknown = {w.lower() for w in u.unknown}
+    if unknown & set(u.sayer):
+        return Check(False, f"The report quotes no one called {' '.join(u.sayer)}.")
+    asked = {t for t in terms(" ".join(u.sayer)) if t in role_words}
+    if not asked & heads:  # "what did staff say?": a group, not a role
+        return OK
+    quoted = [s for e in extracts for s in (*e.speakers, *((e.speaker,) if e.speaker else ()))]
+    if any(_fits_role(asked, s.role) and (not scope or s.trust in scope) for s in quoted):
+        return OK
+    return Check(False, f"The closest material quotes no {' '.join(u.sayer)}.")

@@ -105,7 +105,7 @@ def resolve(
     trusts = u.trusts or scope
     if u.about_cases and not u.personal:  # "and the other trusts?": the topic, widened to all of them
         trusts = ()
-        topic = re.sub(r"\s+", " ", names.strip(topic, names.find(topic))).strip()
+        topic = re.sub(r"\s+", " ", names.strip(topic, names.find(topic))).strip() or topic  # "oxleas" stays
     if u.who and u.speech and u.pronoun and not u.people:
         return Resolved(Reading("who", topic, trusts, u.notes), topic, last)
     speaker = next((e.speaker for e in last.extracts if e.speaker), None)

@@ -30,7 +30,7 @@ from assistant.names import Names
 from assistant.records import Answer, Comparison, Conversation, Extract, Filters, Turn
 from assistant.retrieval import Selection, rank, repeats, select
 from assistant.sentences import SentenceBank
-from assistant.text import QUESTION, YEAR, Vocabulary, terms
+from assistant.text import QUESTION, SINGULAR, YEAR, Vocabulary, terms, words
 from assistant.understanding import Understanding, understand
 from assistant.validate import clean_filters, clean_history, clean_question
 from errors import ValidationError
@@ -84,6 +84,7 @@ class Assistant:
         self._kind = np.array([c.kind for c in self.chunks], dtype=object)
         self._part = np.array([c.part or "" for c in self.chunks], dtype=object)
         self._ids = np.array([c.id for c in self.chunks], dtype=object)
+        self._role_words = frozenset(t for p in self.facts.people for r in p.roles for t in terms(r))
         # the document's parts by their words ("foreword", "key themes"), as ingest labelled the chunks, when the
         # words name the part and not a subject: no chunk outside the part uses all of them ("case study" is used)
         parts = {p: set(terms(p)) for p in dict.fromkeys(self._part) if p and terms(p)}
@@ -171,6 +172,10 @@ class Assistant:
         t_read = time.perf_counter()
         # nothing of its own to search for ("tell me more", "who said that?")
         leans = not ((u.content and not u.said_only) or u.trusts or u.people or u.quoted)
+        # ... or only a word or two besides "it", "he" or "she" with nothing in it or the filters they could stand
+        # for ("did it work?"; "they" may be the trusts: "how did they involve patients?")
+        leans = leans or (bool(SINGULAR & set(words(q))) and not (u.trusts or u.people or u.quoted)
+                          and filters.is_empty() and len(u.content) <= self.config.follow_short_words)
         if leans and not conversation.turns:  # "tell me more" with nothing before it: ask what it refers to
             answer = self._finish(q, resolved, [], abstained=True, line=None, start=start, without=(),
                                   reason="This question refers to an earlier answer, and there is none yet: "
@@ -258,7 +263,7 @@ class Assistant:
         return replace(
             u,
             content=tuple(dict.fromkeys((*u.content, *topic.content))),
-            people=tuple(dict.fromkeys((*u.people, *topic.people))),
+            people=u.people or topic.people,  # "and caroline donovan?": the person named now, not the earlier one
             quoted=tuple(dict.fromkeys((*u.quoted, *topic.quoted))),
             unknown=u.unknown if u.content else (),
         )
@@ -368,7 +373,7 @@ class Assistant:
         theme = self._theme(eu) if cfg.theme_sections else frozenset()
         evidence = self._evidence(ranked, scorer, theme)
         selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases,
-                           single=eu.one_case and cfg.singular_focus, repeated=self.repeated,
+                           single=(eu.one_case or bool(eu.people)) and cfg.singular_focus, repeated=self.repeated,
                            theme=theme, named=headings)
         check = coverage if not coverage.ok or own_words else answerable.strong_enough(  # her words answer as such
             float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg,
@@ -393,6 +398,9 @@ class Assistant:
             extracts.append(replace(e, nearest=True) if nearest else e)
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named)
+        if check.ok and cfg.check_sayer:
+            check = answerable.quotes_sayer(eu, extracts[: cfg.answer_check_extracts], self._role_words,
+                                            self.vocab.roles, scope)
         if check.ok and cfg.check_years:
             check = answerable.names_year(resolved.query, eu, extracts[: cfg.answer_check_extracts])
         abstained = not check.ok

@@ -32,12 +32,13 @@ nor if
 # words that ask rather than say: they carry no topic ("how many", "tell me", "what about")
 QUESTION = frozenset("""
 how many much what when which who whom whose where why date year month number get got there their about any tell
-me more else please did does do give show explain describe list ok okay so and
+me more else please did does do give show explain describe list ok okay so and compare compared comparison versus vs
 """.split())  # noqa: SIM905 -- a word list reads better as text
 PRONOUNS = frozenset("""
 it its this that these those they them their there he she his her him
 """.split())  # noqa: SIM905 -- a word list reads better as text
 DEMONSTRATIVES = frozenset({"this", "that", "these", "those"})  # also relative words and determiners
+SINGULAR = frozenset({"it", "its", "he", "she", "his", "her", "him"})  # one thing or person ("they" may be the cases)
 
 
 @lru_cache(maxsize=1)

@@ -47,6 +47,9 @@ class Understanding:
     personal: bool = False  # ... a personal pronoun ("it", "they", "their", "he"), not "that"/"this"
     roles: tuple[str, ...] = ()  # "who is the chief exec?": the role words the answer's person must hold
     about_cases: bool = False  # it speaks of the cases in the plural ("how did trusts …", "which trusts …")
+    # "what did dr smith from oxleas say?": the words naming who is asked about, when the question asks what
+    # someone said and names no one the report quotes
+    sayer: tuple[str, ...] = ()
     more: bool = False  # it asks for what has not been shown yet ("what else …?", "anything else?")
     one_case: bool = False  # ... or of one, in the singular, without naming it ("which trust …", "the trust where …")
     # when the index holds several kinds of case (trusts, practices), the cases of the kind it names
@@ -129,6 +132,8 @@ def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list
 
 # verbs of saying (the ingest stage's speech verbs, and those a question uses for them)
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS}|say|quoted?|quotes|called|calls|wrote|writes|mentioned|words?)\b")
+# "what did <someone> say (about …)?": the someone
+_SAYER = re.compile(r"\bwhat (?:did|does|do|has|have|had) (?:the )?(.+?) (?:say|said|think|thinks|tell|told)\b")
 # "who is the chief exec?" asks who holds a role; "who's working on …" asks who does something
 _IDENTITY = re.compile(r"(?:^\s*(?:and\s+)?who\s+(?:is|was|are|were|'s)|\bwho's)\b(?!\s+\w+ing\b)|\bname of the\b")
 
@@ -154,6 +159,8 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
     roles = _roles_asked(question, content, vocab)
     want, frame = _wanted(question)
+    said = _SAYER.search(names.strip(question, matches).lower()) if not people else None
+    sayer = tuple(w for w in words(said.group(1)) if w not in STOP and len(w) > 1) if said else ()
     if want == "any" and roles:  # "what's the name of the psychologist …?" asks for a person in a role
         want = "person"
     kinds = [w for w in words(rest) if vocab.cases_of_kind(w)]  # "trusts", "practices": the cases in the plural
@@ -175,6 +182,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         roles=roles,
         about_cases=bool(kinds),
         more="else" in words(question),
+        sayer=sayer if not set(sayer) <= vocab.generic | QUESTION else (),  # "what did the trust say": no one
         one_case=not kinds and any(w + "s" in dict(vocab.case_kinds) for w in words(rest)),
         case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),
         speech=bool(_SPEECH.search(question.lower())),

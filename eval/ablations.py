@@ -58,6 +58,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "a pull quote keeps its place over the running text it reprints": dict(prefer_running_text=False),
         "no check that a year asked about is in the evidence": dict(check_years=False),
         "a figure asked of a word the report never uses is still answered": dict(check_measured_words=False),
+        "'what did <someone> say?' answered whoever the someone is": dict(check_sayer=False),
         "'what about X?' answered even when X has nothing relevant": dict(switch_cut=0.0),
         "extracts: whole paragraphs for breadth answers too": dict(breadth_paragraph_words=base.whole_paragraph_words),
         "follow-ups: only questions with no words of their own lean": dict(weak_alone=0.0, follow_coherence=99.0),

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from conftest import make_chunk
 
-from assistant.answerable import covered, holds_answer, names_year, strong_enough
+from assistant.answerable import covered, holds_answer, names_year, quotes_sayer, strong_enough
 from assistant.config import AssistantConfig
 from assistant.conversation import resolve
 from assistant.extracts import ELLIPSIS, make_extract
@@ -25,7 +25,7 @@ from assistant.ratings import answer_cases, rating_question
 from assistant.records import Answer, Conversation, Extract, Filters, Reading, Turn
 from assistant.retrieval import Scored, repeats, select
 from assistant.sentences import SentenceBank
-from assistant.text import Vocabulary
+from assistant.text import Vocabulary, terms
 from assistant.understanding import understand
 from errors import ValidationError
 from index import FakeEmbedder
@@ -835,3 +835,41 @@ def test_a_figure_asked_of_something_the_report_never_names_is_refused(synthetic
     framed = understand("by what percentage did hillcrest train more managers?", names, vocab)
     assert framed.want == "number" and framed.measured_unknown == ()  # "percentage" asks; it is not the subject
     assert understand("how did riverside valley cut turnover?", names, vocab).measured_unknown == ()  # no figure asked
+
+
+def test_what_someone_said_needs_someone_the_report_quotes(synthetic):
+    facts, vocab, names = synthetic
+    role_words = frozenset(t for p in facts.people for r in p.roles for t in terms(r))
+
+    def quoting(*people: Speaker) -> Extract:
+        return Extract(text="x", context="x", chunk_id="c", trust=RIVER, section=None, page=1, page_end=1,
+                       kind="body", title=None, speaker=people[0] if people else None, score=1.0, speakers=people)
+
+    ann, raj = Speaker("Ann Moss", "Chief Executive", RIVER), Speaker("Raj Patel", "Medical Director", HILL)
+    unknown = understand("what did dr jones say about the cafe?", names, vocab)
+    assert not quotes_sayer(unknown, [quoting(ann)], role_words, vocab.roles).ok  # no one called "dr jones"
+    role = understand("what did the medical director say?", names, vocab)
+    assert role.sayer and not quotes_sayer(role, [quoting(ann)], role_words, vocab.roles).ok
+    assert quotes_sayer(role, [quoting(ann, raj)], role_words, vocab.roles).ok
+    assert not quotes_sayer(role, [quoting(raj)], role_words, vocab.roles, scope=(RIVER,)).ok  # not at Riverside
+    group = understand("what did staff say about the cafe?", names, vocab)
+    assert quotes_sayer(group, [quoting()], role_words, vocab.roles).ok  # a group, not a role
+    assert understand("what did Ann Moss say?", names, vocab).sayer == ()  # someone the report quotes
+
+
+def test_a_pronoun_with_nothing_before_it_asks_what_it_refers_to(fake_assistant):
+    answer, _ = fake_assistant.ask("did it work?")
+    assert answer.abstained and answer.headline == "What does this refer to?" and not answer.extracts
+
+
+def test_naming_another_person_in_a_follow_up_asks_about_that_person(fake_assistant):
+    _, conv = fake_assistant.ask("what did rob webster say")
+    answer, _ = fake_assistant.ask("and caroline donovan?", conv)
+    first = next(e for e in answer.extracts if e.speakers)
+    assert "Caroline Donovan" in {s.name for s in first.speakers}
+
+
+def test_compare_is_a_word_that_asks_not_a_subject(fake_assistant):
+    _, conv = fake_assistant.ask("how did swypt recruit staff?")
+    answer, _ = fake_assistant.ask("how did that compare to lincs", conv)
+    assert answer.reading.kind == "switch" and not answer.abstained

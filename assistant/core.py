@@ -39,6 +39,13 @@ from ingest.records import Speaker
 from ingest.text import normalise_ws
 
 
+def _stands_for_nothing(question: str, content: Sequence[str]) -> bool:
+    """A singular personal pronoun ("it", "he", "she") comes before any of the question's subject words."""
+    ws = words(question)
+    first = next((i for i, w in enumerate(ws) if w in SINGULAR), None)
+    return first is not None and not set(terms(" ".join(ws[:first]))) & set(content)
+
+
 def _check_deadline(deadline: float | None) -> None:
     if deadline is not None and time.monotonic() > deadline:
         raise ValidationError("This took too long to answer (the server is busy); please ask again.")
@@ -172,9 +179,9 @@ class Assistant:
         t_read = time.perf_counter()
         # nothing of its own to search for ("tell me more", "who said that?")
         leans = not ((u.content and not u.said_only) or u.trusts or u.people or u.quoted)
-        # ... or only a word or two besides "it", "he" or "she" with nothing in it or the filters they could stand
-        # for ("did it work?"; "they" may be the trusts: "how did they involve patients?")
-        leans = leans or (bool(SINGULAR & set(words(q))) and not (u.trusts or u.people or u.quoted)
+        # ... or only a word or two besides "it", "he" or "she", with no subject word before it that it could stand
+        # for and no filter ("did it work?"; not "restraint - how did trusts reduce it?"; "they" may be the trusts)
+        leans = leans or (_stands_for_nothing(q, u.content) and not (u.trusts or u.people or u.quoted)
                           and filters.is_empty() and len(u.content) <= self.config.follow_short_words)
         if leans and not conversation.turns:  # "tell me more" with nothing before it: ask what it refers to
             answer = self._finish(q, resolved, [], abstained=True, line=None, start=start, without=(),

@@ -860,6 +860,8 @@ def test_what_someone_said_needs_someone_the_report_quotes(synthetic):
 def test_a_pronoun_with_nothing_before_it_asks_what_it_refers_to(fake_assistant):
     answer, _ = fake_assistant.ask("did it work?")
     assert answer.abstained and answer.headline == "What does this refer to?" and not answer.extracts
+    inside, _ = fake_assistant.ask("restraint - how did trusts reduce it?")  # "it": the restraint before it
+    assert inside.extracts and inside.headline != "What does this refer to?"
 
 
 def test_naming_another_person_in_a_follow_up_asks_about_that_person(fake_assistant):

@@ -79,8 +79,10 @@ def covered(u: Understanding, trust_names: Sequence[str], unknown_share: float =
 
 
 def strong_enough(best_dense: float, best_lexical: float, cfg: AssistantConfig, named: bool = False) -> Check:
-    """The best match is close enough to be worth showing. A question naming one of the report's trusts or people
-    is about the report whatever its words ("lincs outward looking"), so only the lower floor applies to it."""
+    """The best match is close enough to be worth showing. A question naming one of the report's trusts or people,
+    or using a word the report uses, is about the report however weakly it matches ("lincs outward looking",
+    "examples of coproduction"), so only the lower floor applies to it; small talk and noise ("hi") meet the
+    higher one."""
     floor = cfg.min_dense if named else max(cfg.min_dense, cfg.min_dense_unnamed)
     if best_dense < floor and best_lexical < cfg.min_bm25:
         return Check(False, "Nothing in the report comes close to this question.")

@@ -68,8 +68,8 @@ class AssistantConfig:
     # -- abstention --------------------------------------------------------------------------------------------
     min_dense: float = 0.15  # evidence is too weak when the best chunk's cosine is below this ...
     min_bm25: float = 3.0  # ... and its BM25 score below this
-    # ... a question naming no trust, person or phrase of the report needs this cosine: small talk and typing
-    # noise ("hi", "asdkjh qwe") reach 0.12-0.17, the least similar question on dev with no name 0.23
+    # ... a question using no name, phrase or word of the report needs this cosine: small talk and typing noise
+    # ("hi", "asdkjh qwe") reach 0.12-0.17, the least similar question on dev with no name 0.23
     min_dense_unnamed: float = 0.2
     unknown_share: float = 1.0  # abstain when this share of the question's subject words never occur in the report
     switch_cut: float = 0.5  # "what about X?" is refused when X's best passage is below this share of the best
@@ -89,6 +89,7 @@ class AssistantConfig:
     more_is_new: bool = True  # "what else …?" leaves out the passages the last answer showed
     follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown
     # -- names -------------------------------------------------------------------------------------------------
+    spelling_similarity: float = 85.0  # rapidfuzz ratio at which a word the report never uses is read as its word
     name_similarity: float = 80.0  # rapidfuzz ratio (0-100) at which a misspelt word is read as a trust's name
     # -- input limits ------------------------------------------------------------------------------------------
     max_question_chars: int = 2000

@@ -30,6 +30,7 @@ from assistant.names import Names
 from assistant.records import Answer, Comparison, Conversation, Extract, Filters, Turn
 from assistant.retrieval import Selection, rank, repeats, select
 from assistant.sentences import SentenceBank
+from assistant.spelling import Speller
 from assistant.text import QUESTION, SINGULAR, YEAR, Vocabulary, terms, words
 from assistant.understanding import Understanding, understand
 from assistant.validate import clean_filters, clean_history, clean_question
@@ -62,6 +63,9 @@ class Assistant:
         self.vocab = Vocabulary.build(self.chunks, self.facts.trust_names, roles)
         self._people = {p.name: p for p in self.facts.people}
         self.names = Names(self.facts, self.vocab.surface, self.config.name_similarity, self.vocab.common)
+        language = getattr(index.embedder, "words", frozenset)()  # the model's own word list, when it has one
+        self.speller = Speller(self.vocab, language, self.config.spelling_similarity) \
+            if self.config.spelling_similarity <= 100 and language else None
         self.sections = tuple(s.title for s in self.facts.sections)
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
         # a heading of cases' sections -> the cases with a section so headed, and the heading's words
@@ -167,8 +171,13 @@ class Assistant:
             shown = [self._positions[e.chunk_id] for e in last.extracts if e.chunk_id in self._positions]
             return alone, (float(cos[shown].max()) / alone if shown and alone > 0 else 0.0)
 
-        u = understand(q, self.names, self.vocab)
-        resolved = resolve(q, u, conversation, self.names, probe, self.config)
+        spelled, fixes = q, ()
+        if self.speller is not None:  # "restrant" searched as "restraint" (names are read by their own rules)
+            spelled, fixes = self.speller.respell(q, [(m.start, m.end) for m in self.names.find(q)])
+        u = understand(spelled, self.names, self.vocab)
+        if fixes:
+            u = replace(u, notes=(*u.notes, *fixes))
+        resolved = resolve(spelled, u, conversation, self.names, probe, self.config)
         if filters.trusts:
             resolved = replace(resolved, reading=replace(resolved.reading, trusts=filters.trusts))
         return u, resolved, embed
@@ -384,7 +393,7 @@ class Assistant:
                            theme=theme, named=headings)
         check = coverage if not coverage.ok or own_words else answerable.strong_enough(  # her words answer as such
             float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg,
-            named=bool(eu.trusts or eu.people or eu.quoted or scope),
+            named=bool(eu.trusts or eu.people or eu.quoted or scope or set(eu.content) & set(self.vocab.idf)),
         )
         if check.ok and reading.kind == "switch" and cfg.switch_cut > 0:  # the last topic, asked of another trust
             check = self._scope_has_material(scores, filters, kinds, eu, scorer, evidence, scope, theme)

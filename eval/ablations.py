@@ -70,6 +70,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "no evidence-strength floor": dict(min_dense=-1.0, min_bm25=-1.0),
         "no higher floor for a question naming nothing of the report": dict(min_dense_unnamed=0.0),
         "no loose reading of misspelt trust names": dict(name_similarity=101.0),
+        "no reading of misspelt words as the report's (spelling)": dict(spelling_similarity=101.0),
     }
 
 
@@ -109,20 +110,20 @@ def main() -> int:
 
     def measure(cfg: AssistantConfig, idx=index, names=("assistant",)) -> dict[str, dict[str, dict]]:
         out: dict[str, dict[str, dict]] = {}
+        # built anew for each variant: some settings (name and spelling readings) take effect when it is built
+        variant = asst if cfg == base_cfg else Assistant.from_index(index, cfg)
         for split, rows in items.items():
-            def make(name, a=asst):
+            def make(name, a=variant):
                 if name == "assistant":
                     return AssistantSystem(a)
                 raise KeyError(name)
 
             if idx is index:
-                asst.config = cfg
                 run = evaluate(rows, names, idx, source, make=make if names == ("assistant",) else None)
             else:
                 run = evaluate(rows, names, idx, source)
             for name, summary in run.summary().items():
                 out.setdefault(name, {})[split] = summary
-        asst.config = base_cfg
         return out
 
     lines = ["# Ablations", "", "Each row switches one mechanism of `AssistantConfig` off (or to its alternative), "

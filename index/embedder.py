@@ -156,6 +156,14 @@ class SentenceTransformerEmbedder:
             raise ModelError(f"model {self.name} does not report its embedding dimension")
         return int(dim)
 
+    def words(self) -> frozenset[str]:
+        """The whole words of the model's tokenizer vocabulary (`vocab.txt` beside the weights; empty if none),
+        read without loading the model."""
+        vocab = Path(self.location) / "vocab.txt"
+        if not vocab.is_file():
+            return frozenset()
+        return frozenset(w for w in vocab.read_text(encoding="utf-8").split() if w.isalpha() and w.islower())
+
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, query=True, progress=False)
 

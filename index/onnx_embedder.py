@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -47,6 +47,7 @@ class OnnxEmbedder:
         self.tokenizer.enable_padding(pad_id=int(self.config["pad_id"]), pad_token=str(self.config["pad_token"]))
         self.inputs: list[str] = list(self.config["inputs"])
         self.id = str(self.config["source_model"]) + " (ONNX)"
+        self._words = whole_words(self.tokenizer.get_vocab())
         self.weights_sha256: str | None = self.config.get("source_weights_sha256")
         self._lock = threading.Lock()  # a tokenizers Tokenizer is not safe to share between threads
 
@@ -70,11 +71,20 @@ class OnnxEmbedder:
         out = self.session.run(None, {name: feed[name] for name in self.inputs})[0]
         return np.ascontiguousarray(out, dtype=np.float32)
 
+    def words(self) -> frozenset[str]:
+        """The tokenizer's whole words: a word list of the model's language (for telling typos from words)."""
+        return self._words
+
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self.config.get("query_prompt"))
 
     def encode_documents(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         return self._encode(texts, self.config.get("document_prompt"))
+
+
+def whole_words(vocabulary: Iterable[str]) -> frozenset[str]:
+    """The whole words of a tokenizer's vocabulary (not word pieces, digits or marks): words it knows as words."""
+    return frozenset(w for w in vocabulary if w.isalpha() and w.islower())
 
 
 class QueryPath:
@@ -96,6 +106,9 @@ class QueryPath:
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.fast.encode_queries(texts)
+
+    def words(self) -> frozenset[str]:
+        return self.fast.words()
 
     def encode_documents(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         return self.source.encode_documents(texts, progress=progress)

@@ -875,3 +875,23 @@ def test_compare_is_a_word_that_asks_not_a_subject(fake_assistant):
     _, conv = fake_assistant.ask("how did swypt recruit staff?")
     answer, _ = fake_assistant.ask("how did that compare to lincs", conv)
     assert answer.reading.kind == "switch" and not answer.abstained
+
+
+def test_a_misspelt_word_is_searched_as_the_reports_word_and_the_reading_told(synthetic):
+    from assistant.spelling import Speller
+
+    _, vocab, _ = synthetic
+    speller = Speller(vocab, language=frozenset({"managers", "retrained", "cafes", "covid"}))
+    assert speller.respell("how were the managres trained?") == (
+        "how were the managers trained?", ("read “managres” as “managers”",))
+    assert speller.respell("how were managers trained?") == ("how were managers trained?", ())  # its own word
+    assert speller.respell("what about covid vaccines?")[1] == ()  # nothing in the report is close
+    assert speller.respell("managres", protected=[(0, 8)]) == ("managres", ())  # a name's span is left alone
+    assert speller.respell("were managers retrained?")[1] == ()  # a word of the language, though not the report's
+    assert speller.respell("were managers untrained?")[1] == ()  # made from the report's "trained", not a typo
+    assert Speller(vocab, language=frozenset()).respell("managres")[1] == ()  # no word list: nothing read again
+
+
+def test_a_question_using_a_word_of_the_report_is_not_small_talk(fake_assistant):
+    answer, _ = fake_assistant.ask("examples of coproduction")  # a word the report uses twice, weakly matched
+    assert "Nothing in the report comes close" not in answer.text

@@ -68,9 +68,20 @@ def test_a_follow_up_naming_another_trust_keeps_the_topic(real_assistant):
         "how did the trusts handle the 2021 inspections?",
         "who is the chief finance officer at {trust}?",
         "how much did {trust} pay for its new building?",
+        "asdkjh qwe",  # typing noise: no word of the report, and nothing close
+        "what did dr smith from {trust} say?",  # no one the report quotes
     ],
 )
 def test_questions_the_report_cannot_answer_abstain(real_assistant, question):
     answer, _ = real_assistant.ask(question.format(trust=real_assistant.names.short(real_assistant.trusts[1])))
     assert answer.abstained and "does not seem to answer" in answer.text
     assert len(answer.extracts) <= real_assistant.config.closest_shown
+
+
+def test_typos_are_read_as_the_reports_words_but_real_words_are_not(real_assistant):
+    speller = real_assistant.speller  # the model's tokenizer gives the word list
+    assert speller is not None and "employees" in speller.language
+    fixed, notes = speller.respell("what did calderstones do about restrant for employees?")
+    assert fixed == "what did calderstones do about restraint for employees?" and notes
+    answer, _ = real_assistant.ask("what did calderstones do about restrant?")
+    assert "read “restrant” as “restraint”" in answer.text.lower() and "restraint" in answer.extracts[0].text.lower()

@@ -1,0 +1,55 @@
+"""Misspelt words in a question, read as the report's own words for searching ("restrant" → "restraint").
+
+A word is read again only when the report never uses it (nor its stem), it is not a word of the language (the
+embedding model's tokenizer knows it whole: "cutting", "employees" are words, "restrant" is not), it is not part of
+a name the question reader matched (names have their own loose reading), it is at least `min_length` letters long,
+and the report's closest word is within `similarity` (rapidfuzz ratio, 0–100) and not inside it ("uncaring" is
+not "caring" misspelt). Without such a word list nothing is
+read again. Every reading is told to the user. Left out: words split or joined wrongly ("in patient"), and real
+words typed for others ("bed" for "bad").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz, process
+
+from assistant.text import QUESTION, STOP, Vocabulary, stem
+
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+class Speller:
+    def __init__(self, vocab: Vocabulary, language: frozenset[str], similarity: float = 85.0,
+                 min_length: int = 5) -> None:
+        self.vocab, self.language = vocab, language
+        self.similarity = similarity
+        self.min_length = min_length
+        self.choices = sorted(w for w in vocab.surface if w.isalpha() and len(w) >= min_length - 1)
+        self._memo: dict[str, str | None] = {}
+
+    def _closest(self, word: str) -> str | None:
+        if word not in self._memo:  # two threads may both work it out: the same answer, so no lock
+            hit = process.extractOne(word, self.choices, scorer=fuzz.ratio, score_cutoff=self.similarity)
+            self._memo[word] = hit[0] if hit else None
+        return self._memo[word]
+
+    def respell(self, question: str, protected: Sequence[tuple[int, int]] = ()) -> tuple[str, tuple[str, ...]]:
+        """(the question with misspelt words replaced, a note for each: "read “restrant” as “restraint”").
+        `protected`: character spans left alone (the names matched in it)."""
+        out, notes, last = [], [], 0
+        for m in _WORD.finditer(question):
+            word = m.group(0).lower()
+            if (not self.language or word in self.language or len(word) < self.min_length or word in STOP
+                    or word in QUESTION or word in self.vocab.surface
+                    or stem(word) in self.vocab.idf or any(a <= m.start() < b for a, b in protected)):
+                continue
+            fixed = self._closest(word)
+            if fixed is None or fixed in word:  # "uncaring", "reinspection": a word made from it, not a typo
+                continue
+            out.append(question[last : m.start()] + fixed)
+            notes.append(f"read “{m.group(0)}” as “{fixed}”")
+            last = m.end()
+        return "".join(out) + question[last:], tuple(dict.fromkeys(notes))

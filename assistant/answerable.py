@@ -62,7 +62,8 @@ def _counted(question: str) -> set[str]:
     return set(terms(" ".join(phrase)))
 
 
-def covered(u: Understanding, trust_names: Sequence[str], unknown_share: float = 1.0, measured: bool = True) -> Check:
+def covered(u: Understanding, trust_names: Sequence[str], unknown_share: float = 1.0, measured: bool = True,
+            common: frozenset[str] = frozenset()) -> Check:
     """Names, places and years outside the report, subject words it never uses, and (`measured`) a figure, amount
     or date asked of something it never names."""
     if u.foreign:
@@ -70,7 +71,9 @@ def covered(u: Understanding, trust_names: Sequence[str], unknown_share: float =
         return Check(False, f"The report does not mention {', '.join(u.foreign)}. It covers: {covers}.")
     if u.years:
         return Check(False, f"The report does not cover {', '.join(u.years)}.")
-    if u.unknown and len(u.unknown) >= max(1, len(u.content) * unknown_share):
+    # its subject: words of saying aside, and words on a third of the pages or more ("report", "staff")
+    subject = [t for t in (u.topic or u.content) if t not in common]
+    if u.unknown and len(u.unknown) >= max(1, len(subject) * unknown_share):
         return Check(False, "The report never mentions " + ", ".join(sorted(u.unknown)) + ".")
     if u.measured_unknown and measured:  # a figure of something it never names cannot be in it
         what = {"money": "amount", "number": "figure", "date": "date"}[u.want]

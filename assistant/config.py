@@ -72,6 +72,9 @@ class AssistantConfig:
     # ("hi", "asdkjh qwe") reach 0.12-0.17, the least similar question on dev with no name 0.23
     min_dense_unnamed: float = 0.2
     unknown_share: float = 1.0  # abstain when this share of the question's subject words never occur in the report
+    # ... its subject words leave out those on this share of the report's pages or more ("report", "staff"), so
+    # "what did the report say about covid?" is about covid
+    common_share: float = 0.25
     switch_cut: float = 0.5  # "what about X?" is refused when X's best passage is below this share of the best
     closest_shown: int = 3  # extracts shown as "closest material" when abstaining
     check_answer_kind: bool = True  # abstain when the kind of answer asked for (number, date, ...) is not shown

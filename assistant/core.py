@@ -95,6 +95,9 @@ class Assistant:
         self._kind = np.array([c.kind for c in self.chunks], dtype=object)
         self._part = np.array([c.part or "" for c in self.chunks], dtype=object)
         self._ids = np.array([c.id for c in self.chunks], dtype=object)
+        n = max(1, len(self.chunks))
+        df = Counter(t for c in self.chunks for t in set(terms(c.text)))
+        self._everywhere = frozenset(t for t, d in df.items() if d / n >= self.config.common_share)
         self._role_words = frozenset(t for p in self.facts.people for r in p.roles for t in terms(r))
         # the document's parts by their words ("foreword", "key themes"), as ingest labelled the chunks, when the
         # words name the part and not a subject: no chunk outside the part uses all of them ("case study" is used)
@@ -335,7 +338,8 @@ class Assistant:
             reading = replace(reading, notes=(*reading.notes, "within the report's " + " and ".join(parts)))
             resolved = replace(resolved, reading=reading)
         line = read_as(q, reading)
-        coverage = answerable.covered(eu, self.trusts, cfg.unknown_share, cfg.check_measured_words)
+        coverage = answerable.covered(eu, self.trusts, cfg.unknown_share, cfg.check_measured_words,
+                                      self._everywhere)
         if coverage.ok is False and eu.foreign:  # another organisation: say what the report covers, show nothing
             return self._finish(q, resolved, [], abstained=True, reason=coverage.reason, line=line, start=start,
                                 without=())

@@ -67,6 +67,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "'what else …?' may show again what the last answer showed": dict(more_is_new=False),
         "no check that the kind of answer asked for is shown": dict(check_answer_kind=False),
         "no check for unknown words, names or years": dict(unknown_share=99.0),
+        "unknown words counted against every subject word, however common ('report')": dict(common_share=1.01),
         "no evidence-strength floor": dict(min_dense=-1.0, min_bm25=-1.0),
         "no higher floor for a question naming nothing of the report": dict(min_dense_unnamed=0.0),
         "no loose reading of misspelt trust names": dict(name_similarity=101.0),

@@ -895,3 +895,11 @@ def test_a_misspelt_word_is_searched_as_the_reports_word_and_the_reading_told(sy
 def test_a_question_using_a_word_of_the_report_is_not_small_talk(fake_assistant):
     answer, _ = fake_assistant.ask("examples of coproduction")  # a word the report uses twice, weakly matched
     assert "Nothing in the report comes close" not in answer.text
+
+
+def test_a_word_the_report_never_uses_is_the_subject_even_beside_common_words(synthetic):
+    _, vocab, names = synthetic
+    u = understand("what did staff say about covid?", names, vocab)
+    assert covered(u, (RIVER, HILL)).ok  # "staff" is a subject word the report uses
+    refused = covered(u, (RIVER, HILL), common=frozenset({"staff"}))  # ... but on most of its pages
+    assert not refused.ok and "covid" in refused.reason

@@ -40,7 +40,7 @@ class Understanding:
     want: Want = "any"
     content: tuple[str, ...] = ()  # stems of its own subject words (no names, question words or stopwords)
     unknown: tuple[str, ...] = ()  # subject words the report never uses (not even misspelt), as typed
-    measured_unknown: tuple[str, ...] = ()  # ... those a figure, amount or date is asked of (not "how many")
+    measured_unknown: tuple[str, ...] = ()  # ... those a figure or amount is asked of ("turnover" in "turnover rate")
     foreign: tuple[str, ...] = ()  # organisation or place names the report never mentions
     years: tuple[str, ...] = ()  # years it names that the report never mentions
     pronoun: bool = False  # it says "it", "that", "they", "he"... (it may lean on an earlier turn)
@@ -68,20 +68,42 @@ class Understanding:
         return bool(self.content) and not self.topic
 
 
+_MEASURED = (
+    re.compile(r"\bhow (?:many|much) ((?:[a-z][\w'’-]*\s*){1,2})"),  # "how many inpatient beds …"
+    re.compile(r"((?:[a-z][\w'’-]*\s+){1,3})(?:rate|percentage|figure|total|cost|costs|budget|price)s?\b"),
+    re.compile(r"\b(?:percentage|proportion|share|number) of ((?:[a-z][\w'’-]*\s*){1,3})"),
+)
+
+
+def _measured(question: str) -> set[str]:
+    """The words a figure or amount is asked of: "how many <them>", "<them> rate", "percentage of <them>" (up to
+    three words, up to a small word), not the question's other words ("roughly", "thru", "unrelated -")."""
+    out: set[str] = set()
+    q = question.lower()
+    for pattern in _MEASURED:
+        for m in pattern.finditer(q):
+            run = words(m.group(1))
+            if pattern is _MEASURED[1]:  # the words right before the noun, back to a small word
+                kept = []
+                for w in reversed(run):
+                    if w in STOP or w in QUESTION:
+                        break
+                    kept.append(w)
+                out.update(kept)
+            else:
+                for w in run:
+                    if w in STOP or w in QUESTION:
+                        break
+                    out.add(w)
+    return out
+
+
 def wanted(question: str) -> Want:
-    return _wanted(question)[0]
-
-
-def _wanted(question: str) -> tuple[Want, str]:
-    """The kind of answer asked for, and the words that ask for it ("how many"; "what" and "rate" in "what was the
-    turnover rate", not the words between)."""
     q = question.lower()
     for want, pattern in (("money", _MONEY), ("date", _DATE), ("number", _NUMBER), ("person", _PERSON)):
-        m = pattern.search(q)
-        if m:
-            frame = [w for w in words(m.group(0)) if re.search(rf"\b{re.escape(w)}\b", pattern.pattern)]
-            return want, " ".join(frame)  # type: ignore[return-value]
-    return "any", ""
+        if pattern.search(q):
+            return want  # type: ignore[return-value]
+    return "any"
 
 
 def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list[NameMatch]) -> tuple[str, ...]:
@@ -158,7 +180,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     unknown = tuple(dict.fromkeys(w for w in words(rest) if stem(w) in strange))  # as the user typed them
     years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
     roles = _roles_asked(question, content, vocab)
-    want, frame = _wanted(question)
+    want = wanted(question)
     said = _SAYER.search(names.strip(question, matches).lower()) if not people else None
     sayer = tuple(w for w in words(said.group(1)) if w not in STOP and len(w) > 1) if said else ()
     if want == "any" and roles:  # "what's the name of the psychologist …?" asks for a person in a role
@@ -172,9 +194,8 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         want=want,
         content=content,
         unknown=unknown,
-        # a figure, amount or date asked of something the report never names ("swypt's staff turnover rate")
-        measured_unknown=tuple(w for w in unknown if want in ("number", "money", "date")
-                               and w.lower() not in words(frame)),
+        # a figure or amount asked of something the report never names ("swypt's staff turnover rate")
+        measured_unknown=tuple(w for w in unknown if want in ("number", "money") and w.lower() in _measured(question)),
         foreign=_foreign_names(question, names, vocab, matches),
         years=years,
         pronoun=any(w in PRONOUNS for w in words(rest)),

@@ -835,6 +835,8 @@ def test_a_figure_asked_of_something_the_report_never_names_is_refused(synthetic
     framed = understand("by what percentage did hillcrest train more managers?", names, vocab)
     assert framed.want == "number" and framed.measured_unknown == ()  # "percentage" asks; it is not the subject
     assert understand("how did riverside valley cut turnover?", names, vocab).measured_unknown == ()  # no figure asked
+    hedged = understand("roughly how many managers did hillcrest train?", names, vocab)  # "roughly" is not measured
+    assert hedged.want == "number" and "roughly" in hedged.unknown and hedged.measured_unknown == ()
 
 
 def test_what_someone_said_needs_someone_the_report_quotes(synthetic):

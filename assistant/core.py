@@ -344,7 +344,8 @@ class Assistant:
             return self._finish(q, resolved, [], abstained=True, reason=coverage.reason, line=line, start=start,
                                 without=())
         # words said ("who said the rating was a motivator?", a quoted phrase) are searched for, not rated
-        rating_ask = None if eu.speech or eu.quoted else ratings.rating_question(resolved.query, self.facts)
+        rating_ask = None if eu.speech or eu.quoted else ratings.rating_question(
+            resolved.query, self.facts, eu.topic if cfg.bare_rating else None)
         if rating_ask is not None:
             return self._ratings(q, resolved, rating_ask, line, start)
         outside = [p for p in eu.people if filters.trusts and self._people.get(p) and self._people[p].trust

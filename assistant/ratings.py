@@ -3,7 +3,8 @@
 Each case study opens with its rating history (`March 2017` / `Rated as good`, ...); ingest keeps it as data
 (`Case.ratings`) along with the chunk that prints it (`Case.rating_chunk`). A question is about ratings when it
 uses the report's own word for them ("Rated as …" → "rated", "rating") together with a rating value of the
-histories ("good", "requires improvement"), or asks for a change "from X to Y" where X or Y is such a value. The
+histories ("good", "requires improvement"), or asks for a change "from X to Y" where X or Y is such a value, or
+has the rating as its whole subject ("what rating did sheffield get?": the histories, all or the trust's). The
 values it names are matched against the histories (a change needs X at an earlier date than Y); the answer shows
 each fitting trust's printed rating lines verbatim, cited to their page, or, when none fits, says so and shows
 every history. Left out: ratings of single services (only the trust-level histories at the case-study openings are
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.text import stem, words
+from assistant.understanding import wanted
 from ingest.facts import Case, ReportFacts
 from ingest.records import Chunk, Rating
 
@@ -56,15 +58,21 @@ def _named(text: str, values: Sequence[str]) -> list[str]:
     return [v for _, v in sorted(found)]
 
 
-def rating_question(question: str, facts: ReportFacts) -> RatingAsk | None:
+def rating_question(question: str, facts: ReportFacts, topic: Sequence[str] | None = None) -> RatingAsk | None:
+    """`topic`: the question's subject stems (names aside); with it, a question whose subject is the rating alone
+    and at most one other word ("what rating did sheffield get?", "swypt rating history") asks for the history."""
     values = _values(facts)
     if not values:
         return None
     named = _named(question, values)
-    cue = _cued(question, _cues(facts))
+    cues = _cues(facts)
+    cue = _cued(question, cues)
     m = _CHANGE.search(" ".join(words(question)))
     change = m is not None and bool(_named(m.group("a"), values) or _named(m.group("b"), values))
-    if not ((cue and named) or change):
+    value_stems = {stem(w) for v in values for w in v.split()}
+    bare = (cue and topic is not None and wanted(question) != "person"  # not "who called the rating …?"
+            and len([t for t in topic if t not in cues and t not in value_stems]) <= 1)
+    if not ((cue and named) or change or bare):
         return None  # "who called the rating a springboard?" uses the word but asks about something else
     unmatched = None
     if m is not None:

@@ -59,6 +59,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "no check that a year asked about is in the evidence": dict(check_years=False),
         "a figure asked of a word the report never uses is still answered": dict(check_measured_words=False),
         "'what did <someone> say?' answered whoever the someone is": dict(check_sayer=False),
+        "'what rating did X get?' searched, not answered from the histories": dict(bare_rating=False),
         "'what about X?' answered even when X has nothing relevant": dict(switch_cut=0.0),
         "extracts: whole paragraphs for breadth answers too": dict(breadth_paragraph_words=base.whole_paragraph_words),
         "follow-ups: only questions with no words of their own lean": dict(weak_alone=0.0, follow_coherence=99.0),

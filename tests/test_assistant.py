@@ -457,6 +457,14 @@ def test_rating_questions_are_answered_from_the_histories(synthetic):
     assert rating_question("which trusts are rated outstanding?", facts).values == ("outstanding",)
     assert rating_question("what was the vacancy rate?", facts) is None  # the bare word is not the cue
     assert rating_question("who called the rating a springboard?", facts) is None  # no rating value named
+    # the rating as the whole subject: the histories (the question's subject words given)
+    _, vocab, names = synthetic
+    for q in ("what rating did riverside valley get?", "riverside valley rating history"):
+        bare = rating_question(q, facts, understand(q, names, vocab).topic)
+        assert bare is not None and bare.values == () and [c.name for c in answer_cases(facts, bare, (RIVER,))[0]]
+    q = "who called the rating a springboard?"
+    assert rating_question(q, facts, understand(q, names, vocab).topic) is None  # asks for a person
+    assert rating_question("what rating did riverside valley get?", facts) is None  # without the subject: as before
 
 
 # -- the assistant end to end (real report, fake embedder) ---------------------------------------------------------

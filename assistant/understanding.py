@@ -98,8 +98,16 @@ def _measured(question: str) -> set[str]:
     return out
 
 
+_LEADING = re.compile(r"^\s*(?:and\s+)?(?:(who|whose)|which(?!\s+(?:year|month|date)\b))\b")
+
+
 def wanted(question: str) -> Want:
+    """The kind of answer asked for. A question opening with "who" or "which …" asks for a person or a thing, whatever
+    its later clauses ask ("which trust can work out what each patient's care costs?" does not ask for money)."""
     q = question.lower()
+    lead = _LEADING.match(q)
+    if lead:  # "which director …" still asks for a person
+        return "person" if lead.group(1) or _PERSON.search(q) else "any"
     for want, pattern in (("money", _MONEY), ("date", _DATE), ("number", _NUMBER), ("person", _PERSON)):
         if pattern.search(q):
             return want  # type: ignore[return-value]

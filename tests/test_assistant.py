@@ -114,6 +114,9 @@ def test_people_are_matched_by_full_name_surname_or_unique_first_name(synthetic)
         ("what is the staff turnover rate at the cafe", "number"),
         ("what is hillcrest's current bed occupancy rate", "number"),  # five words between
         ("what's the budget for the cafe", "money"),  # a contraction
+        ("which trust can work out what each patient's care costs?", "any"),  # the question is "which trust"
+        ("who paid for the cafe?", "person"),
+        ("which year did the cafe open?", "date"),
         ("what is the cafe's rating", "any"),
         ("what did they do so families could visit (weekend trips, covering costs?)", "any"),  # costs: not asked
     ],

@@ -64,19 +64,19 @@ def _counted(question: str) -> set[str]:
 
 def covered(u: Understanding, trust_names: Sequence[str], unknown_share: float = 1.0, measured: bool = True,
             common: frozenset[str] = frozenset()) -> Check:
-    """Names, places and years outside the report, subject words it never uses, and (`measured`) a figure, amount
-    or date asked of something it never names."""
+    """Names, places and years outside the report, subject words it never uses (leaving out `common` words, those
+    on many of its pages), and (`measured`) a figure or amount asked of something it never names."""
     if u.foreign:
         covers = "; ".join(trust_names)
         return Check(False, f"The report does not mention {', '.join(u.foreign)}. It covers: {covers}.")
     if u.years:
         return Check(False, f"The report does not cover {', '.join(u.years)}.")
-    # its subject: words of saying aside, and words on a third of the pages or more ("report", "staff")
+    # its subject: words of saying aside, and the `common` words on many of its pages ("report", "staff")
     subject = [t for t in (u.topic or u.content) if t not in common]
     if u.unknown and len(u.unknown) >= max(1, len(subject) * unknown_share):
         return Check(False, "The report never mentions " + ", ".join(sorted(u.unknown)) + ".")
     if u.measured_unknown and measured:  # a figure of something it never names cannot be in it
-        what = {"money": "amount", "number": "figure", "date": "date"}[u.want]
+        what = "amount" if u.want == "money" else "figure"
         return Check(False, f"The report never mentions {', '.join(u.measured_unknown)}, so it gives no {what} for it.")
     return OK
 

@@ -70,7 +70,6 @@ class Assistant:
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
         # a heading of cases' sections -> the cases with a section so headed, and the heading's words
         self._section_trusts = {s.title: set(s.trusts) for s in self.facts.sections if s.trusts}
-        self._section_terms = {t: set(terms(t)) for t in self._section_trusts}
         # report-level chunks (no trust of their own) that name a trust, by the names the question reader knows
         self._mentions: dict[str, list[int]] = {}
         for pos, chunk in enumerate(self.chunks):
@@ -95,15 +94,16 @@ class Assistant:
         self._kind = np.array([c.kind for c in self.chunks], dtype=object)
         self._part = np.array([c.part or "" for c in self.chunks], dtype=object)
         self._ids = np.array([c.id for c in self.chunks], dtype=object)
+        chunk_terms = [set(terms(c.text)) for c in self.chunks]  # each chunk's words, worked out once here
+        df = Counter(t for ts in chunk_terms for t in ts)
         n = max(1, len(self.chunks))
-        df = Counter(t for c in self.chunks for t in set(terms(c.text)))
         self._everywhere = frozenset(t for t, d in df.items() if d / n >= self.config.common_share)
         self._role_words = frozenset(t for p in self.facts.people for r in p.roles for t in terms(r))
         # the document's parts by their words ("foreword", "key themes"), as ingest labelled the chunks, when the
         # words name the part and not a subject: no chunk outside the part uses all of them ("case study" is used)
         parts = {p: set(terms(p)) for p in dict.fromkeys(self._part) if p and terms(p)}
         self._part_terms = {p: words for p, words in parts.items() if not any(
-            words <= set(terms(c.text)) for c, q in zip(self.chunks, self._part, strict=True) if q != p)}
+            words <= ts for ts, q in zip(chunk_terms, self._part, strict=True) if q != p)}
         self._document = np.array([c.document or "" for c in self.chunks], dtype=object)
         self._positions = {c.id: i for i, c in enumerate(self.chunks)}
         self.repeated = repeats(self.chunks)  # chunk position -> chunks whose text repeats it
@@ -314,7 +314,7 @@ class Assistant:
         if trusts:
             own = np.isin(self._trust, list(trusts))
             if self.config.report_mentions:  # the report's own text where it names the trust speaks of it too
-                own |= np.isin(np.arange(len(self.chunks)), [p for t in trusts for p in self._mentions.get(t, ())])
+                own[[p for t in trusts for p in self._mentions.get(t, ())]] = True
             keep &= own
         if kinds:
             of_kind = np.isin(self._trust, list(kinds))
@@ -381,13 +381,9 @@ class Assistant:
         t_embed = time.perf_counter()
         scores = self.index.scores(resolved.query, vector=vector, lexical_query=self._within(resolved.query, scope))
         headings = self._headings_named(eu) if cfg.heading_boost > 0 else frozenset()
-        ranked = rank(self.index, scores, allowed, eu, cfg, resolved.seen, headings)
-        if scope and cfg.report_mentions:  # the report's own text naming the trust: after the trust's own pages
-            ranked = sorted((replace(s, score=s.score - cfg.mention_penalty) if not s.chunk.trust else s
-                             for s in ranked), key=lambda s: (-s.score, s.pos))
-        if resolved.leaning and not filters.trusts:  # the conversation's trusts first
-            ranked = sorted((replace(s, score=s.score + cfg.context_boost) if s.chunk.trust in resolved.leaning
-                             else s for s in ranked), key=lambda s: (-s.score, s.pos))
+        ranked = rank(self.index, scores, allowed, eu, cfg, resolved.seen, headings,
+                      mentions_below=bool(scope) and cfg.report_mentions,
+                      leaning=resolved.leaning if not filters.trusts else ())
         qterms = set(eu.content)
         shown = tuple(e.text for e in resolved.previous.extracts) if resolved.previous and resolved.seen else ()
         scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown)

@@ -65,9 +65,15 @@ def rank(
     cfg: AssistantConfig,
     seen: frozenset[str] = frozenset(),
     headings: frozenset[str] = frozenset(),
+    *,
+    mentions_below: bool = False,
+    leaning: Sequence[str] = (),
 ) -> list[Scored]:
     """Every allowed chunk with its boosted 0-1 score, best first. `headings`: section headings the question
-    names ("calderstones culture": Culture); their chunks rise by `cfg.heading_boost`."""
+    names ("calderstones culture": Culture); their chunks rise by `cfg.heading_boost`. `mentions_below`: a
+    question about a trust, whose report-level chunks (the report's own text naming it) sink by
+    `cfg.mention_penalty`, after the trust's own pages. `leaning`: the conversation's trusts, whose chunks rise by
+    `cfg.context_boost`."""
     positions = index.positions
     scale = best_possible(index, cfg)
     phrases = [normalise_ws(p).lower() for p in u.quoted]
@@ -84,6 +90,10 @@ def rank(
             s -= cfg.novelty_penalty
         if headings and chunk.section in headings:
             s += cfg.heading_boost
+        if mentions_below and not chunk.trust:
+            s -= cfg.mention_penalty
+        if leaning and chunk.trust in leaning:
+            s += cfg.context_boost
         out.append(Scored(positions[chunk.id], chunk, s, hit.dense or 0.0, hit.lexical or 0.0))
     out.sort(key=lambda x: (-x.score, x.pos))
     return out
@@ -141,6 +151,11 @@ def _dedupe(ranked: Sequence[Scored], repeated: Sequence[frozenset[int]] | None 
     return kept
 
 
+def _in_rank_order(chosen: list[Scored], ranked: Sequence[Scored]) -> list[Scored]:
+    order = {s.pos: i for i, s in enumerate(ranked)}
+    return sorted(chosen, key=lambda s: order[s.pos])
+
+
 def select(
     ranked: Sequence[Scored],
     evidence: Mapping[int, float],
@@ -180,8 +195,7 @@ def select(
                            key=lambda s: (evidence.get(s.pos, 0.0), -s.pos))
                 if top_case > 0 and evidence.get(best.pos, 0.0) >= cfg.case_floor * top_case:
                     relevant.append(best)
-            order = {s.pos: i for i, s in enumerate(ranked)}
-            relevant.sort(key=lambda s: order[s.pos])
+            relevant = _in_rank_order(relevant, ranked)
             material = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
     if about and theme:  # the report's own heading for the subject: each trust's best passage under it answers
         floor = cfg.relevance_cut * max((evidence.get(s.pos, 0.0) for s in relevant if s.chunk.trust), default=top)
@@ -192,8 +206,7 @@ def select(
             evidence[best.pos] = max(evidence.get(best.pos, 0.0), floor)
             if best not in relevant:
                 relevant.append(best)
-        order = {s.pos: i for i, s in enumerate(ranked)}
-        relevant.sort(key=lambda s: order[s.pos])
+        relevant = _in_rank_order(relevant, ranked)
         material = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
         strong = tuple(dict.fromkeys((*strong, *(s.chunk.trust for s in relevant if s.chunk.section in theme))))
     limit = cfg.max_extracts if about else cfg.focused_extracts

@@ -79,22 +79,14 @@ def _measured(question: str) -> set[str]:
     """The words a figure or amount is asked of: "how many <them>", "<them> rate", "percentage of <them>" (up to
     three words, up to a small word), not the question's other words ("roughly", "thru", "unrelated -")."""
     out: set[str] = set()
-    q = question.lower()
     for pattern in _MEASURED:
-        for m in pattern.finditer(q):
+        for m in pattern.finditer(question.lower()):
             run = words(m.group(1))
-            if pattern is _MEASURED[1]:  # the words right before the noun, back to a small word
-                kept = []
-                for w in reversed(run):
-                    if w in STOP or w in QUESTION:
-                        break
-                    kept.append(w)
-                out.update(kept)
-            else:
-                for w in run:
-                    if w in STOP or w in QUESTION:
-                        break
-                    out.add(w)
+            # "<them> rate": the words right before the noun; otherwise those after the asking words
+            for w in reversed(run) if pattern is _MEASURED[1] else run:
+                if w in STOP or w in QUESTION:  # up to a small word
+                    break
+                out.add(w)
     return out
 
 
@@ -189,6 +181,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
     roles = _roles_asked(question, content, vocab)
     want = wanted(question)
+    measured = _measured(question) if want in ("number", "money") else set()
     said = _SAYER.search(names.strip(question, matches).lower()) if not people else None
     sayer = tuple(w for w in words(said.group(1)) if w not in STOP and len(w) > 1) if said else ()
     if want == "any" and roles:  # "what's the name of the psychologist …?" asks for a person in a role
@@ -203,7 +196,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         content=content,
         unknown=unknown,
         # a figure or amount asked of something the report never names ("swypt's staff turnover rate")
-        measured_unknown=tuple(w for w in unknown if want in ("number", "money") and w.lower() in _measured(question)),
+        measured_unknown=tuple(w for w in unknown if w.lower() in measured),
         foreign=_foreign_names(question, names, vocab, matches),
         years=years,
         pronoun=any(w in PRONOUNS for w in words(rest)),

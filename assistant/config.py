@@ -60,7 +60,9 @@ class AssistantConfig:
     whole_paragraph_words: int = 200  # paragraphs that bear on the question are shown whole up to this many words
     breadth_paragraph_words: int = 60  # the same, for a question about the trusts in general (one screen, 7 trusts)
     breadth_chunk_words: int = 0  # a chunk this short is shown whole in such an answer (0: always trimmed)
-    breadth_bearing_ratio: float = 0.5  # and the bearing share there (higher: shorter extracts, more trusts per screen)
+    # and the bearing share there (higher: shorter extracts, more trusts per screen); 0.5 left 28 of 45 trusts
+    # missing from dev's cross-trust answers shown, but only below the first screen (2,000 characters)
+    breadth_bearing_ratio: float = 0.65
     short_from_trusts: int = 4  # breadth extracts are shortened only when this many trusts or more have material
     glance_min_words: int = 6  # a best sentence shorter than this takes the next one ("For example, in recruitment.")
     glance_max_words: int = 60  # ... and a quotation it cuts open is closed while it stays this short

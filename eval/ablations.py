@@ -52,6 +52,8 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "extracts: short chunks trimmed to their bearing paragraphs too": dict(whole_chunk_words=0),
         "extracts: breadth answers show short chunks whole too": dict(breadth_chunk_words=base.whole_chunk_words),
         "extracts: breadth answers shortened even when few trusts have material": dict(short_from_trusts=0),
+        "extracts: breadth answers keep sentences at half the best (as focused ones)": dict(
+            breadth_bearing_ratio=base.bearing_ratio),
         "breadth: a trust's material cut against the best anywhere (report text too)": dict(case_relative=False),
         "breadth: a trust below the cut is left out (no nearest passage above the floor)": dict(
             case_floor=base.relevance_cut),

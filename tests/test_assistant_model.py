@@ -52,6 +52,23 @@ def test_a_question_about_the_trusts_spreads_across_them(real_assistant):
     assert "Trusts covered:" in answer.text
 
 
+def test_a_higher_bearing_share_shortens_breadth_extracts(real_assistant):
+    from dataclasses import replace
+
+    from assistant import Assistant
+
+    question = "how did the trusts use quality improvement methods?"
+    tight, _ = real_assistant.ask(question)
+    loose_cfg = replace(real_assistant.config, breadth_bearing_ratio=real_assistant.config.bearing_ratio)
+    loose, _ = Assistant(real_assistant.index, loose_cfg).ask(question)
+    assert real_assistant.config.breadth_bearing_ratio > loose_cfg.breadth_bearing_ratio
+    by_chunk = {e.chunk_id: e for e in loose.extracts}
+    both = [(e, by_chunk[e.chunk_id]) for e in tight.extracts if e.chunk_id in by_chunk]
+    assert len(both) >= 3
+    # (one extract may grow: a paragraph that fits once fewer sentences bear is shown whole)
+    assert sum(len(t.text) for t, _ in both) < 0.9 * sum(len(lo.text) for _, lo in both)
+
+
 def test_a_follow_up_naming_another_trust_keeps_the_topic(real_assistant):
     _, conv = real_assistant.ask(f"how did {real_assistant.names.short(real_assistant.trusts[0])} improve "
                                      "governance?")

@@ -66,6 +66,8 @@ class AssistantConfig:
     short_from_trusts: int = 4  # breadth extracts are shortened only when this many trusts or more have material
     glance_min_words: int = 6  # a best sentence shorter than this takes the next one ("For example, in recruitment.")
     glance_max_words: int = 60  # ... and a quotation it cuts open is closed while it stays this short
+    # an extract whose best sentence retells a quoted person's view ("Ben Travis thought …") cites them first
+    reported_views: bool = True
     answer_type_bonus: float = 0.1  # a sentence holding the kind of thing asked for (a number, a date) scores more
     # -- abstention --------------------------------------------------------------------------------------------
     min_dense: float = 0.15  # evidence is too weak when the best chunk's cosine is below this ...

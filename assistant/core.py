@@ -25,7 +25,7 @@ from assistant import answerable, ratings
 from assistant.compose import FILTERS_EMPTY, NOT_ANSWERED, NOT_IN_FILTERS, NOTHING_BEFORE, compose, glance, who_lead
 from assistant.config import AssistantConfig
 from assistant.conversation import Resolved, read_as, resolve
-from assistant.extracts import SentenceScores, make_extract, span_breaks
+from assistant.extracts import SentenceScores, make_extract, span_breaks, with_reported
 from assistant.names import Names
 from assistant.records import Answer, Comparison, Conversation, Extract, Filters, Turn
 from assistant.retrieval import Selection, rank, repeats, select
@@ -35,6 +35,7 @@ from assistant.text import QUESTION, SINGULAR, YEAR, Vocabulary, terms, words
 from assistant.understanding import Understanding, understand
 from assistant.validate import clean_filters, clean_history, clean_question
 from errors import ValidationError
+from ingest.people import bare
 from ingest.pipeline import read_source
 from ingest.records import Speaker
 from ingest.text import normalise_ws
@@ -62,6 +63,9 @@ class Assistant:
         roles = [r for p in self.facts.people for r in p.roles]
         self.vocab = Vocabulary.build(self.chunks, self.facts.trust_names, roles)
         self._people = {p.name: p for p in self.facts.people}
+        # name without title -> how an extract cites them (a view of theirs the report retells is cited to them)
+        self._cited = {bare(p.name): Speaker(p.name, p.roles[0] if p.roles else None, p.trust)
+                       for p in self.facts.people}
         self.names = Names(self.facts, self.vocab.surface, self.config.name_similarity, self.vocab.common)
         language = getattr(index.embedder, "words", frozenset)()  # the model's own word list, when it has one
         self.speller = Speller(self.vocab, language, self.config.spelling_similarity) \
@@ -265,6 +269,7 @@ class Assistant:
                 e = self._in_passage(make_extract(
                     s.pos, s.chunk, s.score, set(eu.content), vector, self.bank, self.vocab, eu, cfg,
                     self.breaks[s.pos], scorer=scorer))
+                e = with_reported(e, self._cited) if cfg.reported_views else e
                 rows.append((trust, replace(e, nearest=True) if nearest else e))
         else:
             rows = [(t, None) for t in trusts]
@@ -412,6 +417,7 @@ class Assistant:
                 shape = (words, ratio, cfg.breadth_chunk_words if about else None)
             e = make_extract(s.pos, s.chunk, s.score, qterms, vector, self.bank, self.vocab, eu, cfg,
                              self.breaks[s.pos], shown, shape[0], shape[1], scorer=scorer, whole_chunk_words=shape[2])
+            e = with_reported(e, self._cited) if cfg.reported_views else e
             extracts.append(replace(e, nearest=True) if nearest else e)
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named)

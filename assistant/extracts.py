@@ -8,7 +8,9 @@ quotation open (a quotation's sentences go together) or leaves a sentence that s
 said…", "This meant…") without the one before. A pull quote is shown whole with its attribution. Gaps — left-out
 sentences, or where the printed page interrupted the text — are joined with " … ". The extract records the
 bearing sentences (`highlights`), the single best one (`best`) and everyone whose quoted words it shows (the
-speaker of the best sentence first).
+speaker of the best sentence first). When the best sentence is the report's account of what a person it quotes
+elsewhere said or thought ("Ben Travis thought some of the judgments were harsh"), that person is cited first
+(`with_reported`), so the line is not credited to whoever is quoted next to it.
 Left out: rewriting or summarising anything.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -24,6 +27,7 @@ from assistant.records import Extract
 from assistant.sentences import SentenceBank
 from assistant.text import Vocabulary
 from assistant.understanding import Understanding
+from ingest.people import NAME_RE, bare
 from ingest.records import Chunk, Speaker
 from ingest.speakers import find_quotations
 
@@ -32,6 +36,26 @@ _POINTS_BACK = re.compile(r"(?:[a-z…]|(?:He|She|It|They|This|These|That|Those|
 _NUMBER = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand)\b", re.I)
 _DATE = re.compile(r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
                    r"November|December)\b")
+# "<Name> thought …", "<Name>, Chair, says …", "according to <Name>": a verb of saying or thinking right after the
+# name (optionally after its role between commas), or "according to" before it
+_VIEW = (r"says|said|explains|explained|notes|noted|confirms|confirmed|observed|reflected|agrees|agreed|adds|added|"
+         r"describes|described|thinks|thought|feels|felt|believes|believed|recalls|recalled|acknowledged|"
+         r"acknowledges|told us|emphasises|emphasised|highlights|highlighted|admits|admitted|accepts|accepted")
+_REPORTED = re.compile(rf"({NAME_RE.pattern})(?:,[^,“”]{{1,60}},)?\s+(?:also\s+)?(?:{_VIEW})\b"
+                       rf"|according to ({NAME_RE.pattern})")
+
+
+def with_reported(extract: Extract, people: dict[str, Speaker]) -> Extract:
+    """`extract` citing first the person whose view its best sentence reports, when that sentence is the report's
+    own words (no quotation) and the person is one the report quotes (`people`: name without title -> speaker)."""
+    if extract.best_speaker is not None or not extract.best:
+        return extract
+    for m in _REPORTED.finditer(extract.best):
+        who = people.get(bare(m.group(1) or m.group(2)))
+        if who is not None:
+            rest = tuple(s for s in extract.speakers if bare(s.name) != bare(who.name))
+            return replace(extract, speaker=who, speakers=(who, *rest))
+    return extract
 
 
 def _paragraph_of(text: str, pos: int) -> int:

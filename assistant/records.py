@@ -40,7 +40,8 @@ class Extract:
     title: str | None  # a box's title
     speaker: Speaker | None  # who says the quoted words (the first, when several people speak in the extract)
     score: float
-    speakers: tuple[Speaker, ...] = ()  # everyone whose quoted words are in the extract, in order
+    # everyone whose quoted words are in the extract, in order (first: whose view the best line retells, if anyone's)
+    speakers: tuple[Speaker, ...] = ()
     highlights: tuple[tuple[int, int], ...] = ()  # [start, end) in `text` of the sentences that bear on the question
     best: str = ""  # the single sentence (a substring of `text`) that answers the question most directly
     # the passage around `context`: the nearest running text of the same section before and after it (for "show in

@@ -417,6 +417,25 @@ def test_every_speaker_in_an_extract_is_cited_the_best_sentences_first():
     assert "Raj Patel" in e.citation() and "Ann Moss" in e.citation()
 
 
+def test_a_best_line_retelling_a_quoted_persons_view_is_cited_to_them_first():
+    from assistant.extracts import with_reported
+
+    moss, patel = Speaker("Ann Moss", "Chair", RIVER), Speaker("Dr Raj Patel", "Medical Director", RIVER)
+    people = {"Ann Moss": moss, "Raj Patel": patel}
+    text = "“It was a shock,” said Ann Moss. And while Dr Raj Patel thought it harsh, he felt it was fair."
+    best = text[text.index("And while"):]
+    e = Extract(text, text, "c1", RIVER, None, 2, 2, "body", None, moss, 1.0, (moss,), best=best)
+    cited = with_reported(e, people)
+    assert cited.speaker == patel and cited.speakers == (patel, moss)
+    assert cited.citation().index("Raj Patel") < cited.citation().index("Ann Moss")
+    # her own quotation as the best line, someone the report never quotes, or no verb of saying: unchanged
+    assert with_reported(replace(e, best="“It was a shock,”", best_speaker=moss), people) == replace(
+        e, best="“It was a shock,”", best_speaker=moss)
+    assert with_reported(replace(e, best="Then Tom Hill thought it harsh."), people).speaker == moss
+    assert with_reported(replace(e, best="Dr Raj Patel joined in 2015."), people).speaker == moss
+    assert with_reported(replace(e, best="It was fair, according to Dr Raj Patel."), people).speaker == patel
+
+
 # -- checks ----------------------------------------------------------------------------------------------------------
 def test_a_person_question_needs_someone_in_the_role_it_asks_about(synthetic):
     _, vocab, names = synthetic

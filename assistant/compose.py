@@ -19,6 +19,7 @@ NOT_ANSWERED = "The report does not seem to answer this."
 FILTERS_EMPTY = "Your filters leave nothing to search."
 NOT_IN_FILTERS = "Within your filters, the report does not seem to answer this."
 NOTHING_BEFORE = "What does this refer to?"
+ASIDE = "Nothing to look up."
 GLANCE_FOCUSED = 3  # glance lines for a question about one thing
 GLANCE_BREADTH = 8  # at most, for a question about the trusts (one per trust)
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from assistant.config import AssistantConfig
 from assistant.names import Names
 from assistant.records import Answer, Conversation, Reading
-from assistant.text import PRONOUNS
+from assistant.text import PRONOUNS, terms
 from assistant.understanding import Understanding
 
 # (question, the answer it may lean on) -> (best cosine of any chunk for the question alone, the best cosine among
@@ -75,7 +75,9 @@ def resolve(
     probe: Probe,
     cfg: AssistantConfig,
 ) -> Resolved:
-    last = conversation.turns[-1].answer if conversation and conversation.turns else None
+    asked = [t for t in conversation.turns if not (t.answer.reading and t.answer.reading.kind == "aside")] \
+        if conversation else []
+    last = asked[-1].answer if asked else None  # "thanks" in between leaves the topic as it was
     if last is None or last.reading is None:
         return Resolved(Reading("new", question, u.trusts, u.notes), question)
     topic, scope = last.reading.topic, _scope(last)
@@ -94,6 +96,13 @@ def resolve(
         short = len(u.content) <= cfg.follow_short_words
         lost = alone < cfg.min_dense  # alone it finds nothing at all (it would be refused as too weak)
         leans = alone < cfg.weak_alone and (u.pronoun or short or lost or old_news >= cfg.follow_coherence)
+        # "thanks", "great, cheers": asks nothing (no question word or mark), points back to nothing (no pronoun, no
+        # word of the last answer: not "tell me more about sun:rise"), and alone finds nothing in the report: it is
+        # not about the last topic, and nothing is looked up
+        if (u.want == "any" and not (u.pronoun or u.more) and "?" not in question
+                and alone < min(cfg.min_dense, cfg.min_dense_unnamed)
+                and not any(set(u.content) & set(terms(e.text)) for e in last.extracts)):
+            return Resolved(Reading("aside", question, (), u.notes), question)
         # "what has it improved?": a personal pronoun with nothing in the question it could stand for
         leans = leans or (cfg.pronoun_leans and u.personal and not u.about_cases)
     if not leans:

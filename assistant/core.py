@@ -22,7 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from assistant import answerable, ratings
-from assistant.compose import FILTERS_EMPTY, NOT_ANSWERED, NOT_IN_FILTERS, NOTHING_BEFORE, compose, glance, who_lead
+from assistant.compose import (
+    ASIDE,
+    FILTERS_EMPTY,
+    NOT_ANSWERED,
+    NOT_IN_FILTERS,
+    NOTHING_BEFORE,
+    compose,
+    glance,
+    who_lead,
+)
 from assistant.config import AssistantConfig
 from assistant.conversation import Resolved, read_as, resolve
 from assistant.extracts import SentenceScores, make_extract, span_breaks, with_reported
@@ -203,6 +212,10 @@ class Assistant:
             answer = self._finish(q, resolved, [], abstained=True, line=None, start=start, without=(),
                                   reason="This question refers to an earlier answer, and there is none yet: "
                                          "ask about something first, then follow it up.", headline=NOTHING_BEFORE)
+        elif resolved.reading.kind == "aside":
+            answer = self._finish(q, resolved, [], abstained=True, line=None, start=start, without=(),
+                                  reason="It does not ask about the report, so nothing was looked up; the "
+                                         "conversation's topic is unchanged.", headline=ASIDE)
         elif resolved.reading.kind == "who" and resolved.previous is not None:
             answer = self._who(q, resolved)
         else:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from ingest.records import Kind, Speaker
 
-ReadingKind = Literal["new", "switch", "continue", "who"]
+ReadingKind = Literal["new", "switch", "continue", "who", "aside"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,9 @@ class Extract:
 class Reading:
     """How the assistant read a question: on its own, or leaning on the conversation, and what it matched."""
 
-    kind: ReadingKind  # new | switch (same question, other trust) | continue (about the last topic) | who (said that)
+    # new | switch (same question, other trust) | continue (about the last topic) | who (said that) | aside (asks
+    # nothing of the report: "thanks"; the conversation's topic stays the one before it)
+    kind: ReadingKind
     topic: str  # the standalone question this one is about (for a new question: itself)
     trusts: tuple[str, ...] = ()  # the trusts the answer is restricted to (named, filtered or carried over)
     notes: tuple[str, ...] = ()  # what was matched loosely: "read 'lincolnshre' as Lincolnshire … Trust"

@@ -207,6 +207,8 @@ def test_another_trust_and_nothing_else_asks_the_last_topic_of_it(synthetic):
         ("how did trusts improve their wards?", (0.7, 0.0), "new"),  # "their" is the trusts'
         ("what did inspectors do that helped?", (0.7, 0.0), "new"),  # "that" is not a personal pronoun
         ("who was involved in that?", (0.1, 0.0), "continue"),  # asks who took part, not who said it
+        ("thanks", (0.1, 0.0), "aside"),  # asks nothing, points back to nothing, and alone finds nothing
+        ("thanks?", (0.1, 0.0), "continue"),  # ... a question mark asks something
     ],
 )
 def test_a_question_leans_on_the_last_only_when_it_cannot_stand_alone(synthetic, question, probe, kind):
@@ -220,6 +222,24 @@ def test_a_question_leans_on_the_last_only_when_it_cannot_stand_alone(synthetic,
         assert r.previous is conv.turns[-1].answer
     else:
         assert r.query == question and r.previous is None
+
+
+def test_an_aside_leaves_the_conversations_topic_as_it_was(synthetic):
+    _, vocab, names = synthetic
+    q = "how did Riverside Valley open a crisis cafe?"
+    cafe = Extract("The crisis cafe was run with volunteers.", "", "c1", RIVER, None, 1, 1, "body", None, None, 1.0)
+    conv = Conversation((Turn(q, _answer(q, (RIVER,), (cafe,))),))
+    aside = resolve("thanks", understand("thanks", names, vocab), conv, names, lambda *_: (0.1, 0.0), AssistantConfig())
+    assert aside.reading.kind == "aside"
+    thanked = Answer("thanks", "thanks", "", (), (), (), True, reading=aside.reading)
+    conv = conv.add(Turn("thanks", thanked))
+    q = "by how much?"
+    r = resolve(q, understand(q, names, vocab), conv, names, lambda *_: (0.1, 0.0), AssistantConfig())
+    assert r.reading.kind == "continue" and r.reading.topic == "how did Riverside Valley open a crisis cafe?"
+    # a word the last answer showed is a follow-up, however weak alone
+    shown = "volunteers"
+    assert resolve(shown, understand(shown, names, vocab), conv, names, lambda *_: (0.1, 0.0),
+                   AssistantConfig()).reading.kind != "aside"
 
 
 def test_a_follow_up_about_the_other_trusts_widens_the_last_topic_to_all_of_them(synthetic):

@@ -5,7 +5,8 @@ Similarity alone cannot tell "how many beds did they buy?" (answered) from "how 
 checks: that the names, places and years the question mentions are ones the report covers; that the question's
 subject words occur in the report at all; and that the *kind* of answer it wants — a number, an amount of
 money, a date, a named person (in the role asked about, if any) — is in the sentences it would show, in a sentence
-that shares a word with the question (and names what a "how many" counts).
+that shares a word with the question (and names what a figure is asked of: what "how many" counts, the "<x>" of
+"<x> rate").
 Left out: any deeper reading of the sentences (no entailment model is available offline).
 """
 
@@ -134,7 +135,8 @@ def holds_answer(
         if asked:
             return Check(False, "The closest material names nobody in that role.")
         return Check(False, "The closest material names no person for this.")
-    counted = _counted(question)  # "how many staff": the figure must be of staff
+    # "how many staff": the figure must be of staff; "the bed occupancy rate": next to bed or occupancy
+    counted = _counted(question) or set(u.figure_of)
     for e in extracts:
         for sentence in _sentences(e.text):
             if not has(u.want, sentence):

@@ -41,6 +41,7 @@ class Understanding:
     content: tuple[str, ...] = ()  # stems of its own subject words (no names, question words or stopwords)
     unknown: tuple[str, ...] = ()  # subject words the report never uses (not even misspelt), as typed
     measured_unknown: tuple[str, ...] = ()  # ... those a figure or amount is asked of ("turnover" in "turnover rate")
+    figure_of: tuple[str, ...] = ()  # stems of the words a figure or amount is asked of ("bed occupancy rate")
     foreign: tuple[str, ...] = ()  # organisation or place names the report never mentions
     years: tuple[str, ...] = ()  # years it names that the report never mentions
     pronoun: bool = False  # it says "it", "that", "they", "he"... (it may lean on an earlier turn)
@@ -75,7 +76,7 @@ _MEASURED = (
 )
 
 
-def _measured(question: str) -> set[str]:
+def measured(question: str) -> set[str]:
     """The words a figure or amount is asked of: "how many <them>", "<them> rate", "percentage of <them>" (up to
     three words, up to a small word), not the question's other words ("roughly", "thru", "unrelated -")."""
     out: set[str] = set()
@@ -181,7 +182,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
     roles = _roles_asked(question, content, vocab)
     want = wanted(question)
-    measured = _measured(question) if want in ("number", "money") else set()
+    asked_of = measured(question) if want in ("number", "money") else set()
     said = _SAYER.search(names.strip(question, matches).lower()) if not people else None
     sayer = tuple(w for w in words(said.group(1)) if w not in STOP and len(w) > 1) if said else ()
     if want == "any" and roles:  # "what's the name of the psychologist …?" asks for a person in a role
@@ -196,7 +197,8 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         content=content,
         unknown=unknown,
         # a figure or amount asked of something the report never names ("swypt's staff turnover rate")
-        measured_unknown=tuple(w for w in unknown if w.lower() in measured),
+        measured_unknown=tuple(w for w in unknown if w.lower() in asked_of),
+        figure_of=tuple(sorted({stem(w) for w in asked_of})),
         foreign=_foreign_names(question, names, vocab, matches),
         years=years,
         pronoun=any(w in PRONOUNS for w in words(rest)),

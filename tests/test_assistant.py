@@ -473,6 +473,21 @@ def test_a_person_question_needs_someone_in_the_role_it_asks_about(synthetic):
     assert not holds_answer("how many managers were trained?", u, [plain], nobody).ok
 
 
+def test_a_rate_asked_for_must_be_a_figure_of_what_it_is_asked_of(synthetic):
+    _, vocab, names = synthetic
+    nobody = lambda text: []  # noqa: E731
+    q = "what is the bed occupancy rate?"
+    u = understand(q, names, vocab)
+    assert {"bed", "occup"} <= set(u.figure_of)
+
+    def shown(text: str) -> Extract:
+        return Extract(text, text, "c1", RIVER, None, 2, 2, "body", None, None, 1.0)
+
+    other = shown("Ward staff were rated highly. 40 staff were trained in 2016.")  # a figure, of something else
+    assert not holds_answer(q, u, [other], nobody).ok
+    assert holds_answer(q, u, [shown("Bed occupancy fell to 85% in 2016.")], nobody).ok
+
+
 def test_a_year_asked_about_must_be_in_the_evidence_where_it_bears_on_the_question(synthetic):
     _, vocab, names = synthetic
     cafe = "At Riverside Valley the chief executive Ann Moss opened a crisis cafe in 2016. Wards were rated in 2017."

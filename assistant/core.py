@@ -402,9 +402,12 @@ class Assistant:
         ranked = rank(self.index, scores, allowed, eu, cfg, resolved.seen, headings,
                       mentions_below=bool(scope) and cfg.report_mentions,
                       leaning=resolved.leaning if not filters.trusts else ())
-        qterms = set(eu.content)
+        # a question naming someone ("what did catherine carlick say?"): their words and the sentences naming them
+        # score more, and "say" is no subject word (it would favour every "says" of the report's narration)
+        asked = u.people if cfg.person_sentence_bonus else ()
+        qterms = set(eu.topic) if asked else set(eu.content)
         shown = tuple(e.text for e in resolved.previous.extracts) if resolved.previous and resolved.seen else ()
-        scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown)
+        scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown, people=asked)
         theme = self._theme(eu) if cfg.theme_sections else frozenset()
         evidence = self._evidence(ranked, scorer, theme)
         selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases,

@@ -68,12 +68,16 @@ class SentenceScores:
     for what a follow-up already showed. Each chunk's sentences are scored once per question."""
 
     def __init__(self, qterms: set[str], qvec: np.ndarray | None, bank: SentenceBank, vocab: Vocabulary,
-                 u: Understanding, cfg: AssistantConfig, shown: Sequence[str] = ()) -> None:
+                 u: Understanding, cfg: AssistantConfig, shown: Sequence[str] = (), people: Sequence[str] = ()) -> None:
         self.qterms, self.bank, self.vocab, self.u, self.cfg, self.shown = qterms, bank, vocab, u, cfg, shown
         self.weights = {t: vocab.weight(t) for t in qterms}
         self.total = sum(self.weights.values()) or 1.0
         self.dots = (bank.vectors @ qvec).tolist() if qvec is not None and len(bank.sentences) else None
         self.quoted = [p.lower() for p in u.quoted]
+        # `people` (the question's own, not a follow-up's earlier ones): their quoted words and the sentences naming
+        # them (by surname, as the report prints them) score `person_sentence_bonus` more
+        self.people = set(people)
+        self.named = [re.compile(rf"\b{re.escape(p.split()[-1])}\b") for p in people]
         self._memo: dict[int, list[float]] = {}
 
     def of(self, pos: int, chunk: Chunk) -> list[float]:
@@ -93,6 +97,10 @@ class SentenceScores:
             score = cfg.sentence_dense_weight * dense + (1 - cfg.sentence_dense_weight) * lexical
             if (u.want in ("number", "money") and _NUMBER.search(text)) or (u.want == "date" and _DATE.search(text)):
                 score += cfg.answer_type_bonus  # the kind of thing asked for is in this sentence
+            if self.named and (any(p.search(text) for p in self.named) or any(
+                    q.name in self.people and q.start < s.end and q.end > s.start for q in chunk.quotes)):
+                # it names the person asked about ("when did Rob Webster join?"), or is their own quoted words
+                score += cfg.person_sentence_bonus
             if self.quoted and any(p in text.lower() for p in self.quoted):
                 score += cfg.phrase_boost
             if self.shown and any(text in seen for seen in self.shown):

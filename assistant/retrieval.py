@@ -220,8 +220,14 @@ def select(
             pool.remove(overview)
             chosen.append(overview)
             counts[None] = 1
-    def value(s: Scored) -> float:  # about the trusts: how well a chunk answers; otherwise its ranking score
-        return evidence.get(s.pos, 0.0) if about else s.score
+    w = cfg.focused_evidence_weight
+
+    def value(s: Scored) -> float:  # about the trusts: how well a chunk answers; otherwise its ranking score ...
+        # ... with its best sentence's evidence added (a chunk that says it in one sentence, among many others)
+        if about:
+            return evidence.get(s.pos, 0.0)
+        # (about a trust: the report's own text naming it keeps its place below the trust's own pages)
+        return s.score + (0.0 if scope and s.chunk.trust not in scope else w * evidence.get(s.pos, 0.0))
 
     while pool and len(chosen) < limit:
         best = max(pool, key=lambda s: (value(s) * spread ** counts.get(s.chunk.trust, 0), -s.pos))

@@ -45,6 +45,9 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
             singular_focus=False),
         "breadth without sentence evidence (every chunk relevant)": dict(relevance_cut=0.0),
         "focused answers padded to five extracts (no evidence cut)": dict(focused_cut=0.0),
+        "focused answers ranked by chunk score alone (not + half their best sentence's evidence)": dict(
+            focused_evidence_weight=0.0),
+        "no bonus for a sentence naming or quoting the person asked about": dict(person_sentence_bonus=0.0),
         "no key themes first": dict(overview_first=False),
         "no shared heading naming the subject ('Involving patients …')": dict(theme_sections=False),
         "no boost for a section heading the question names ('calderstones culture')": dict(heading_boost=0.0),

@@ -45,6 +45,19 @@ def test_asking_who_said_a_quotation_cites_its_speaker(real_assistant):
     assert right >= 0.9 * len(rows)
 
 
+def test_what_did_someone_say_opens_with_their_own_words_or_a_line_naming_them(real_assistant):
+    people = [p for p in real_assistant.facts.people if p.quotations]
+    theirs = 0
+    for p in people:
+        answer, _ = real_assistant.ask(f"what did {p.name.lower()} say?")
+        first = answer.extracts[0] if answer.extracts else None
+        surname = p.name.split()[-1]
+        theirs += first is not None and (
+            (first.best_speaker is not None and first.best_speaker.name.endswith(surname)) or surname in first.best)
+    print(f"\n'what did X say?' opening with X: {theirs}/{len(people)}")  # 57/68 without the sentence bonus
+    assert len(people) >= 30 and theirs >= 0.95 * len(people)
+
+
 def test_a_question_about_the_trusts_spreads_across_them(real_assistant):
     answer, _ = real_assistant.ask("how did trusts involve patients and carers in improvement?")
     assert len(answer.trusts_covered) >= 3

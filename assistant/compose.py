@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from assistant.records import Extract, Filters, GlanceLine
+from ingest.records import Speaker
 
 REPORT_LEVEL = "The report's key themes"
 NOT_ANSWERED = "The report does not seem to answer this."
@@ -134,10 +135,19 @@ def compose(
     return "\n".join(lines).strip() + "\n"
 
 
-def who_lead(extracts: Sequence[Extract], short: Callable[[str], str] = lambda t: t) -> str | None:
-    """`**Rob Webster**, Chief Executive (South West Yorkshire):` for the first speaker shown, if any."""
-    s = next((s for e in extracts for s in (e.speakers or ((e.speaker,) if e.speaker else ()))), None)
-    if s is None:
+def who_lead(
+    extracts: Sequence[Extract], short: Callable[[str], str] = lambda t: t, narrated: bool = False
+) -> str | None:
+    """Everyone quoted in `extracts`, with the numbers of the extracts holding their words:
+    `- **Rob Webster**, Chief Executive (South West Yorkshire) [1, 3]`. `narrated`: some lines of the last answer
+    were the report's own words (and are not credited to anyone)."""
+    found: dict[str, tuple[Speaker, list[int]]] = {}
+    for n, e in enumerate(extracts, start=1):
+        for s in e.speakers or ((e.speaker,) if e.speaker else ()):
+            found.setdefault(s.name, (s, []))[1].append(n)
+    if not found:
         return None
-    where = f" ({short(s.trust)})" if s.trust else ""
-    return f"**{s.name}**{', ' + s.role if s.role else ''}{where}:"
+    head = "Quoted in the last answer" + (" (its other lines are the report's own words)" if narrated else "") + ":"
+    rows = [f"- **{s.name}**{', ' + s.role if s.role else ''}{f' ({short(s.trust)})' if s.trust else ''} "
+            f"[{', '.join(map(str, ns))}]" for s, ns in found.values()]
+    return "\n".join([head, *rows]) + "\n"

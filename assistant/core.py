@@ -579,6 +579,7 @@ class Assistant:
         timings: dict[str, float] | None = None,
         filters: Filters | None = None,
         headline: str | None = None,
+        at_a_glance: bool = True,
     ) -> Answer:
         extracts = [self._in_passage(e) for e in extracts]
         if abstained and headline is None:
@@ -587,7 +588,7 @@ class Assistant:
             if filtered:
                 reason = f"{reason} Clearing the filters may find more.".strip()
         covered = tuple(dict.fromkeys(e.trust for e in extracts if e.trust))
-        lines = () if abstained or not extracts else tuple(glance(extracts, about))
+        lines = () if abstained or not extracts or not at_a_glance else tuple(glance(extracts, about))
         text = compose(extracts, glance_lines=lines, abstained=abstained, reason=reason, headline=headline or "",
                        read_as=line, lead=lead,
                        about_trusts=about, covered=covered, missing=without, filters=filters, short=self.names.short,
@@ -606,6 +607,7 @@ class Assistant:
             glance=lines,
             headline=(headline or "") if abstained else "",
             reason=reason if abstained else "",
+            lead=(lead or "").strip() if not abstained else "",
         )
 
     def _who(self, q: str, resolved: Resolved) -> Answer:
@@ -613,11 +615,12 @@ class Assistant:
         assert prev is not None
         spoken = [e for e in prev.extracts if e.speakers or e.speaker]
         extracts = spoken or list(prev.extracts)
-        line = read_as(q, resolved.reading)
+        notes = "; ".join(resolved.reading.notes)
+        line = f"Read as: who is quoted in the last answer (to “{prev.question}”){' (' + notes + ')' if notes else ''}."
         if spoken:
-            lead = who_lead(extracts, self.names.short)
+            lead = who_lead(extracts, self.names.short, narrated=len(spoken) < len(prev.extracts))
             return self._finish(q, resolved, extracts, abstained=prev.abstained, reason="", line=line,
-                                start=time.perf_counter(), without=(), lead=lead)
+                                start=time.perf_counter(), without=(), lead=lead, at_a_glance=False)
         reason = "The extracts in the last answer are the report's own words; it names no speaker for them."
         return self._finish(q, resolved, extracts, abstained=True, reason=reason, line=line,
                             start=time.perf_counter(), without=())

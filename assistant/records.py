@@ -118,6 +118,9 @@ class Answer:
     # leave nothing or that nothing within them answers) and why
     headline: str = ""
     reason: str = ""
+    # what the extracts are, when the answer says so first (markdown): who is quoted in the last answer ("who said
+    # that?", each with the numbers of their extracts), or what the rating histories show
+    lead: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

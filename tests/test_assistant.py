@@ -662,11 +662,29 @@ def test_conversations_are_values_not_shared_state(fake_assistant):
     assert all(e.trust == lincs or (e.trust is None and "Lincolnshire" in e.context) for e in a2.extracts)
 
 
+def test_who_is_quoted_lists_everyone_with_the_extracts_holding_their_words():
+    from assistant.compose import who_lead
+
+    moss, patel = Speaker("Ann Moss", "Chair", RIVER), Speaker("Raj Patel", None, None)
+    a = Extract("“x,” said Ann Moss.", "", "c1", RIVER, None, 1, 1, "body", None, moss, 1.0, (moss, patel))
+    b = Extract("“y,” said Ann Moss.", "", "c2", RIVER, None, 2, 2, "body", None, moss, 1.0, (moss,))
+    lead = who_lead([a, b], short=lambda t: "River", narrated=True)
+    assert lead is not None and lead.splitlines() == [
+        "Quoted in the last answer (its other lines are the report's own words):",
+        "- **Ann Moss**, Chair (River) [1, 2]",
+        "- **Raj Patel** [1]",
+    ]
+    plain = replace(a, speaker=None, speakers=())
+    assert who_lead([plain]) is None
+
+
 def test_who_said_that_returns_speakers_of_the_last_answer(fake_assistant):
     _, conv = fake_assistant.ask("hard to reach banned phrases")
     who, _ = fake_assistant.ask("who said that?", conv)
     assert who.reading.kind == "who" and who.extracts and who.extracts[0].speaker is not None
-    assert who.extracts[0].speaker.name in who.text
+    assert who.extracts[0].speaker.name in who.text and who.extracts[0].speaker.name in who.lead
+    assert "(to “hard to reach banned phrases”)" in who.text  # the last answer it reads, by its question
+    assert not who.glance  # the lead, not the last answer's lines again
 
 
 def test_what_else_did_he_say_gives_that_speakers_other_words(fake_assistant):

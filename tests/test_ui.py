@@ -142,6 +142,16 @@ def test_an_answer_opens_at_a_glance_with_markers_that_point_at_their_extracts()
         .replace("”", "&#8221;") or '<mark class="di-hl">' in out
 
 
+def test_a_lead_saying_who_is_quoted_is_shown_above_the_extracts_as_a_list():
+    e1 = fake_extract("“Hard to reach is banned.”", speaker=Speaker("Rob Webster", "Chief Executive", LINCOLNSHIRE))
+    lead = "Quoted in the last answer:\n- **Rob Webster**, Chief Executive (Lincs) [1]\n- **<b>Ann</b>** [2]"
+    out = answer_html(fake_answer("who said that?", (e1,), lead=lead), turn=3)
+    assert_inert(out)
+    assert "<li><strong>Rob Webster</strong>, Chief Executive" in out and out.count("<li>") == 2
+    assert out.index("Quoted in the last answer") < out.index("Hard to reach")
+    assert "<b>" not in out  # the lead's text is escaped like everything else
+
+
 def test_sources_highlight_each_piece_of_the_extract_in_its_chunk():
     context = "First <b>one</b>. Second two.\nThird three. Fourth four."
     out = highlight(context, "First <b>one</b>. … Third three.")

@@ -12,6 +12,7 @@ about the report; every quoted word is the report's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.compose import NEAREST, NOT_ANSWERED, REPORT_LEVEL, group
@@ -147,12 +148,27 @@ def _abstention(answer: Answer) -> str:
     return f'<p class="di-abstain"><strong>{esc(headline)}</strong> {esc((reason + tail).strip())}</p>'
 
 
+def _strong(text: str) -> str:
+    """Escaped `text` with its `**bold**` runs as <strong>."""
+    parts = re.split(r"\*\*(.+?)\*\*", text)  # odd pieces were inside ** **
+    return "".join(f"<strong>{esc(p)}</strong>" if i % 2 else esc(p) for i, p in enumerate(parts))
+
+
+def lead_html(lead: str) -> str:
+    """The answer's lead (who is quoted, what the histories show): its first line, then its `- ` lines as a list."""
+    lines = [line for line in lead.splitlines() if line.strip()]
+    items = "".join(f"<li>{_strong(line[2:])}</li>" for line in lines[1:] if line.startswith("- "))
+    return f'<div class="di-lead"><p>{_strong(lines[0])}</p>{f"<ul>{items}</ul>" if items else ""}</div>'
+
+
 def answer_html(answer: Answer, turn: int = 0, filters_note: str | None = None) -> str:
     """One assistant message (answer number `turn` of the chat): at a glance with markers, how it was read, the
     numbered extracts grouped by trust, each with its citation and its passage on demand; coverage."""
     parts = [f'<div class="di-answer" id="di-a{turn}" tabindex="-1">', glance_html(answer, turn), _reading(answer)]
     if filters_note:
         parts.append(f'<p class="di-filters">{esc(filters_note)}</p>')
+    if answer.lead:
+        parts.append(lead_html(answer.lead))
     if answer.abstained:
         parts.append(_abstention(answer))
     for title, items in group(list(answer.extracts)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Literal
 
 from assistant.names import NameMatch, Names
@@ -188,6 +189,8 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     if want == "any" and roles:  # "what's the name of the psychologist …?" asks for a person in a role
         want = "person"
     kinds = [w for w in words(rest) if vocab.cases_of_kind(w)]  # "trusts", "practices": the cases in the plural
+    said_of = words(rest)  # "each trust", "every trust": all of them, one at a time (not one, in the singular)
+    each = any(w in ("each", "every") and nxt + "s" in dict(vocab.case_kinds) for w, nxt in pairwise(said_of))
     return Understanding(
         trusts=tuple(dict.fromkeys(m.trust for m in matches)),
         matches=tuple(matches),
@@ -204,10 +207,10 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         pronoun=any(w in PRONOUNS for w in words(rest)),
         personal=any(w in PRONOUNS - DEMONSTRATIVES for w in words(rest)),
         roles=roles,
-        about_cases=bool(kinds),
+        about_cases=bool(kinds) or each,
         more="else" in words(question),
         sayer=sayer if not set(sayer) <= vocab.generic | QUESTION else (),  # "what did the trust say": no one
-        one_case=not kinds and any(w + "s" in dict(vocab.case_kinds) for w in words(rest)),
+        one_case=not (kinds or each) and any(w + "s" in dict(vocab.case_kinds) for w in said_of),
         case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),
         speech=bool(_SPEECH.search(question.lower())),
         topic=tuple(t for t in content if t in topic),

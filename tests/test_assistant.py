@@ -287,6 +287,8 @@ def test_a_question_about_one_unnamed_trust_in_the_singular_is_answered_as_a_foc
     _, vocab, names = synthetic
     assert understand("which trust opened a crisis cafe?", names, vocab).one_case
     assert not understand("which trusts opened a crisis cafe?", names, vocab).one_case
+    each = understand("how big is each trust - staff numbers", names, vocab)  # all of them, one at a time
+    assert each.about_cases and not each.one_case
     ranked = [_scored(0, "A", 0.9), _scored(1, "A", 0.88), _scored(2, "B", 0.8), _scored(3, "C", 0.6)]
     evidence = {0: 1.0, 1: 0.95, 2: 0.9, 3: 0.85}  # material in three trusts
     assert select(ranked, evidence, AssistantConfig(breadth_trusts=3), scope=()).about_trusts

@@ -104,6 +104,7 @@ class AssistantConfig:
     follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown
     # -- names -------------------------------------------------------------------------------------------------
     spelling_similarity: float = 85.0  # rapidfuzz ratio at which a word the report never uses is read as its word
+    acronyms: bool = True  # the initials of a name the report prints in full are read as it ("elft")
     name_similarity: float = 80.0  # rapidfuzz ratio (0-100) at which a misspelt word is read as a trust's name
     # -- input limits ------------------------------------------------------------------------------------------
     max_question_chars: int = 2000

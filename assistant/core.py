@@ -39,7 +39,7 @@ from assistant.names import Names
 from assistant.records import Answer, Comparison, Conversation, Extract, Filters, Turn
 from assistant.retrieval import Selection, rank, repeats, select
 from assistant.sentences import SentenceBank
-from assistant.spelling import Speller
+from assistant.spelling import Acronyms, Speller
 from assistant.text import QUESTION, SINGULAR, YEAR, Vocabulary, terms, words
 from assistant.understanding import Understanding, understand
 from assistant.validate import clean_filters, clean_history, clean_question
@@ -79,6 +79,8 @@ class Assistant:
         language = getattr(index.embedder, "words", frozenset)()  # the model's own word list, when it has one
         self.speller = Speller(self.vocab, language, self.config.spelling_similarity) \
             if self.config.spelling_similarity <= 100 and language else None
+        known = lambda w: w in self.vocab.surface or w in language  # noqa: E731
+        self.acronyms = Acronyms([c.text for c in self.chunks], known) if self.config.acronyms else None
         self.sections = tuple(s.title for s in self.facts.sections)
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
         # a heading of cases' sections -> the cases with a section so headed, and the heading's words
@@ -188,8 +190,11 @@ class Assistant:
             return alone, (float(cos[shown].max()) / alone if shown and alone > 0 else 0.0)
 
         spelled, fixes = q, ()
+        if self.acronyms is not None:  # "elft" searched as "East London NHS Foundation Trust"
+            spelled, fixes = self.acronyms.expand(q, [(m.start, m.end) for m in self.names.find(q)])
         if self.speller is not None:  # "restrant" searched as "restraint" (names are read by their own rules)
-            spelled, fixes = self.speller.respell(q, [(m.start, m.end) for m in self.names.find(q)])
+            spelled, more = self.speller.respell(spelled, [(m.start, m.end) for m in self.names.find(spelled)])
+            fixes = (*fixes, *more)
         u = understand(spelled, self.names, self.vocab)
         if fixes:
             u = replace(u, notes=(*u.notes, *fixes))

@@ -7,18 +7,53 @@ and the report's closest word is within `similarity` (rapidfuzz ratio, 0–100) 
 not "caring" misspelt). Without such a word list nothing is
 read again. Every reading is told to the user. Left out: words split or joined wrongly ("in patient"), and real
 words typed for others ("bed" for "bad").
+
+`Acronyms` reads the initials of a name the report prints in full as that name ("elft" → East London NHS Foundation
+Trust, "ndti" → National Development Team for Inclusion): the names are the runs of capitalised words in its text
+(with "of", "and", "for", "the" inside), their initials with and without those of all-capital words ("NHS"), three
+letters or more, only when they stand for one name and are neither a word of the report nor of the language.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz, process
 
 from assistant.text import QUESTION, STOP, Vocabulary, stem
 
 _WORD = re.compile(r"[A-Za-z]+")
+_CAPS = r"[A-Z][\w’'&-]*"
+_NAME_RUN = re.compile(rf"\b{_CAPS}(?:\s+(?:(?:of|and|for|the)\s+)?{_CAPS})+")
+
+
+class Acronyms:
+    def __init__(self, texts: Sequence[str], known: Callable[[str], bool]) -> None:
+        found: dict[str, set[str]] = {}
+        for text in texts:
+            for m in _NAME_RUN.finditer(text):
+                words = m.group(0).split()
+                while len(words) > 2 and words[0].lower() in STOP:  # "The Care Quality Commission": not its "The"
+                    words = words[1:]
+                name = re.sub(r"[’']s$", "", " ".join(words))
+                caps = [w for w in name.split() if w[0].isupper()]
+                for form in {"".join(w[0] for w in caps), "".join(w[0] for w in caps if not w.isupper())}:
+                    if len(form) >= 3 and not known(form.lower()):
+                        found.setdefault(form.lower(), set()).add(name)
+        self.names = {form: next(iter(names)) for form, names in found.items() if len(names) == 1}
+
+    def expand(self, question: str, protected: Sequence[tuple[int, int]] = ()) -> tuple[str, tuple[str, ...]]:
+        """(the question with each acronym replaced by the name it stands for, a note for each)."""
+        out, notes, last = [], [], 0
+        for m in _WORD.finditer(question):
+            name = self.names.get(m.group(0).lower())
+            if name is None or any(a <= m.start() < b for a, b in protected):
+                continue
+            out.append(question[last : m.start()] + name)
+            notes.append(f"read “{m.group(0)}” as {name}")
+            last = m.end()
+        return "".join(out) + question[last:], tuple(dict.fromkeys(notes))
 
 
 class Speller:

@@ -80,6 +80,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "no higher floor for a question naming nothing of the report": dict(min_dense_unnamed=0.0),
         "no loose reading of misspelt trust names": dict(name_similarity=101.0),
         "no reading of misspelt words as the report's (spelling)": dict(spelling_similarity=101.0),
+        "no reading of initials as the name the report prints ('elft')": dict(acronyms=False),
     }
 
 

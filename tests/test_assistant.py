@@ -467,6 +467,23 @@ def test_a_best_line_retelling_a_quoted_persons_view_is_cited_to_them_first():
     assert with_reported(replace(e, best="It was fair, according to Dr Raj Patel."), people).speaker == patel
 
 
+def test_initials_of_a_name_the_report_prints_in_full_are_read_as_that_name():
+    from assistant.spelling import Acronyms
+
+    texts = ["Staff visited East London NHS Foundation Trust and the Royal College of Psychiatrists.",
+             "The Care Quality Commission (CQC) came back. Red Apple Group met Royal Ash Grove.",
+             "The National Skills Board agreed."]
+    acr = Acronyms(texts, known=lambda w: w in {"cqc", "the"})
+    assert acr.expand("what did ELFT do?") == ("what did East London NHS Foundation Trust do?",
+                                               ("read “ELFT” as East London NHS Foundation Trust",))
+    assert acr.expand("elnft")[0] == "East London NHS Foundation Trust"  # with the NHS's initial too
+    assert acr.expand("rcp standards")[0] == "Royal College of Psychiatrists standards"
+    assert acr.expand("cqc visits") == ("cqc visits", ())  # a word the report uses is its own word
+    assert acr.expand("rag ratings") == ("rag ratings", ())  # two names share the initials: neither
+    assert acr.expand("nsb")[0] == "National Skills Board"  # a sentence's opening "The" is not part of the name
+    assert acr.expand("ELFT", protected=[(0, 4)]) == ("ELFT", ())  # a name already matched is left alone
+
+
 # -- checks ----------------------------------------------------------------------------------------------------------
 def test_a_person_question_needs_someone_in_the_role_it_asks_about(synthetic):
     _, vocab, names = synthetic

@@ -74,6 +74,7 @@ class AssistantConfig:
     # a sentence quoting or naming the person the question names scores this much more, and "say" is then no subject
     # word ("what did catherine carlick say?" opens with her words, not the narration's "Liz Lightbown says …")
     person_sentence_bonus: float = 0.2
+    asking_penalty: float = 0.2  # a question the report asks in its own words (an interview question) scores less
     answer_type_bonus: float = 0.1  # a sentence holding the kind of thing asked for (a number, a date) scores more
     # -- abstention --------------------------------------------------------------------------------------------
     min_dense: float = 0.15  # evidence is too weak when the best chunk's cosine is below this ...

@@ -103,6 +103,9 @@ class SentenceScores:
                 score += cfg.person_sentence_bonus
             if self.quoted and any(p in text.lower() for p in self.quoted):
                 score += cfg.phrase_boost
+            if cfg.asking_penalty and text.rstrip(" ”’\"'").endswith("?") and not any(
+                    q.start < s.end and q.end > s.start for q in chunk.quotes):
+                score -= cfg.asking_penalty  # the report asking ("What were the obstacles?"), not telling
             if self.shown and any(text in seen for seen in self.shown):
                 score -= cfg.novelty_penalty  # a follow-up: what was already shown comes last
             out.append(score)

@@ -48,6 +48,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "focused answers ranked by chunk score alone (not + half their best sentence's evidence)": dict(
             focused_evidence_weight=0.0),
         "no bonus for a sentence naming or quoting the person asked about": dict(person_sentence_bonus=0.0),
+        "a question the report asks ('What were the obstacles …?') scores as any sentence": dict(asking_penalty=0.0),
         "no key themes first": dict(overview_first=False),
         "no shared heading naming the subject ('Involving patients …')": dict(theme_sections=False),
         "no boost for a section heading the question names ('calderstones culture')": dict(heading_boost=0.0),

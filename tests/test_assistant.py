@@ -398,6 +398,14 @@ def _extract(text: str, question: str, cfg=None, **chunk_fields) -> Extract:
     return make_extract(0, chunk, 1.0, set(u.content), qvec, bank, vocab, u, cfg or AssistantConfig())
 
 
+def test_a_question_the_report_asks_is_not_the_best_line_of_an_answer():
+    text = "We asked each trust: What were the obstacles to improvement?\nStaff said the obstacles were old wards."
+    question = "what obstacles to improvement did trusts face"
+    plain = _extract(text, question, AssistantConfig(asking_penalty=0.0))
+    assert plain.best.endswith("obstacles to improvement?")  # it holds more of the question's words ...
+    assert _extract(text, question, AssistantConfig(asking_penalty=0.5)).best.startswith("Staff said")  # ... but asks
+
+
 def test_bearing_paragraphs_are_shown_whole_and_others_left_out():
     text = ("The cafe opened in the town centre. Volunteers staff it at night.\n"
             "Board papers were shortened. Meetings moved to the wards.\n"

@@ -166,7 +166,8 @@ def make_extract(
                    default=best)
     line_a, line_b = _readable(best, sents, set(shown), chunk, cfg)
     best_spans = _map(pieces, [(line_a, line_b)])
-    best_text = max((text[a:b] for a, b in best_spans), key=len, default="")
+    # one line, even where a page break or a box cut it (its pieces joined by " … ", as in the extract)
+    best_text = text[best_spans[0][0] : best_spans[-1][1]] if best_spans else ""
     said = next((q for q in chunk.quotes if q.start < line_b and q.end > line_a), None)
     return Extract(
         text=text,
@@ -205,6 +206,9 @@ def _readable(j: int, sents: list, kept: set[int], chunk: Chunk, cfg: AssistantC
         if not ((lead_in and joined(hi + 1, across=True)) or (words(lo, hi) < cfg.glance_min_words and joined(hi + 1))):
             break
         hi += 1
+    # a line opening mid-sentence (its start was cut off by a page break or a box) takes the words before it
+    while lo > 0 and lo - 1 in kept and text[sents[lo].start].islower() and words(lo - 1, hi) <= cfg.glance_max_words:
+        lo -= 1
     for qa, qb in find_quotations(text):
         a, b = sents[lo].start, sents[hi].end
         if qa < b and qb > a and (qa < a or qb > b):  # a quotation cut open: close it, if short enough

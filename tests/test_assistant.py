@@ -406,6 +406,20 @@ def test_a_question_the_report_asks_is_not_the_best_line_of_an_answer():
     assert _extract(text, question, AssistantConfig(asking_penalty=0.5)).best.startswith("Staff said")  # ... but asks
 
 
+def test_a_best_line_cut_by_a_page_break_is_shown_whole_with_the_break_marked():
+    text = "Mock inspections gave feedback so that teams could\nget on with fixing the wards quickly. Other news came."
+    chunk = make_chunk("x", text, trust=RIVER)
+    embedder = FakeEmbedder()
+    bank = SentenceBank.build((chunk,), embedder)
+    vocab = Vocabulary.build([chunk], [RIVER])
+    question = "how did teams get on with fixing wards after mock inspections"
+    u = understand(question, Names(derive([chunk]), vocab.surface), vocab)
+    e = make_extract(0, chunk, 1.0, set(u.content), embedder.encode_queries([question])[0], bank, vocab, u,
+                     AssistantConfig(), breaks=(text.index("get on"),))
+    assert "could … get on" in e.text  # the page break, marked in the extract
+    assert e.best.startswith("Mock inspections") and e.best.endswith("wards quickly.") and e.best in e.text
+
+
 def test_bearing_paragraphs_are_shown_whole_and_others_left_out():
     text = ("The cafe opened in the town centre. Volunteers staff it at night.\n"
             "Board papers were shortened. Meetings moved to the wards.\n"

@@ -206,8 +206,10 @@ def _readable(j: int, sents: list, kept: set[int], chunk: Chunk, cfg: AssistantC
         if not ((lead_in and joined(hi + 1, across=True)) or (words(lo, hi) < cfg.glance_min_words and joined(hi + 1))):
             break
         hi += 1
-    # a line opening mid-sentence (its start was cut off by a page break or a box) takes the words before it
-    while lo > 0 and lo - 1 in kept and text[sents[lo].start].islower() and words(lo - 1, hi) <= cfg.glance_max_words:
+    # a line opening mid-sentence (its start cut off by a page break or a box) takes the words before it, and one
+    # pointing back ("He is confident …", "This meant …") the sentence before it in its paragraph
+    while lo > 0 and lo - 1 in kept and words(lo - 1, hi) <= cfg.glance_max_words and (
+            text[sents[lo].start].islower() or (_POINTS_BACK.match(text, sents[lo].start) and joined(lo))):
         lo -= 1
     for qa, qb in find_quotations(text):
         a, b = sents[lo].start, sents[hi].end
@@ -220,12 +222,13 @@ def _readable(j: int, sents: list, kept: set[int], chunk: Chunk, cfg: AssistantC
 
 
 def _attribution(chunk: Chunk, sent) -> bool:
-    """A sentence that only credits a speaker: outside every quotation, short, opening with their name."""
+    """A sentence that only credits a speaker: outside every quotation, short, opening with their name ("Jane Wells,
+    Nursing Director") or ending with it ("Chief Executive Rob Webster")."""
     words = chunk.text[sent.start : sent.end]
     names = {q.name for q in chunk.quotes} | ({chunk.speaker.name} if chunk.speaker else set())
     inside = any(q.start < sent.end and q.end > sent.start for q in chunk.quotes)
     return (not inside and len(words.split()) <= 15 and not any(m in words for m in "“”\"")
-            and any(words.lstrip("—–- ").startswith(n) for n in names))
+            and any(words.lstrip("—–- ").startswith(n) or words.rstrip(" .,").endswith(n) for n in names))
 
 
 def _close(keep: set[int], sents: list, chunk: Chunk) -> set[int]:

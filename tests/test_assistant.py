@@ -420,6 +420,12 @@ def test_a_best_line_cut_by_a_page_break_is_shown_whole_with_the_break_marked():
     assert e.best.startswith("Mock inspections") and e.best.endswith("wards quickly.") and e.best in e.text
 
 
+def test_a_best_line_pointing_back_takes_the_sentence_it_points_to():
+    text = "Ann Moss became chief executive in 2015. She is confident the crisis cafe works for patients at night."
+    e = _extract(text, "is the crisis cafe working for patients at night")
+    assert e.best == text  # not "She is confident …" alone
+
+
 def test_bearing_paragraphs_are_shown_whole_and_others_left_out():
     text = ("The cafe opened in the town centre. Volunteers staff it at night.\n"
             "Board papers were shortened. Meetings moved to the wards.\n"

@@ -39,7 +39,7 @@ def test_each_glance_line_is_verbatim_from_the_extract_its_marker_names(answers)
         if answer.abstained:
             assert not answer.glance, item.id
             continue
-        assert answer.glance or not answer.extracts, item.id
+        assert answer.glance or not answer.extracts or answer.reading.kind == "who", item.id  # who: a list instead
         for g in answer.glance:
             assert 1 <= g.n <= len(answer.extracts), (item.id, g.n)
             extract = answer.extracts[g.n - 1]
@@ -58,16 +58,18 @@ def test_a_glance_line_credits_only_the_speaker_of_its_own_words(answers):
     for item, answer in answers:
         for g in answer.glance:
             chunk = chunks[answer.extracts[g.n - 1].chunk_id]
-            at = chunk.text.find(g.text)
-            assert at >= 0, (item.id, g.text)
-            inside = [q for q in chunk.quotes if q.start < at + len(g.text) and q.end > at]
+            pieces = g.text.split(" … ")  # a line a page break cut is shown with the break marked
+            at, end = chunk.text.find(pieces[0]), chunk.text.find(pieces[-1])
+            assert at >= 0 and end >= at, (item.id, g.text)
+            inside = [q for q in chunk.quotes if q.start < end + len(pieces[-1]) and q.end > at]
             if g.speaker:
                 credited += 1
                 assert g.speaker.split(",")[0] in {q.name for q in inside}, (item.id, g.text, g.speaker)
             else:
                 assert not inside, (item.id, g.text)
             names = {q.name for q in chunk.quotes}
-            assert not (not inside and len(g.text.split()) <= 15 and any(g.text.startswith(n) for n in names)
+            assert not (not inside and len(g.text.split()) <= 15
+                        and any(g.text.startswith(n) or g.text.rstrip(" .,").endswith(n) for n in names)
                         and not any(m in g.text for m in "“”\"")), (item.id, g.text)
     assert credited >= 50
 

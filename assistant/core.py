@@ -662,4 +662,4 @@ class Assistant:
                                 without=())
         reading = replace(resolved.reading, trusts=resolved.reading.trusts)
         return self._finish(q, replace(resolved, reading=reading), extracts, abstained=False, reason="", line=line,
-                            start=start, without=(), lead=lead)
+                            start=start, without=(), lead=lead, about=len(extracts) > 1)  # a glance line per trust

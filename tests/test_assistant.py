@@ -751,6 +751,8 @@ def test_ratings_come_from_the_histories_cited_to_their_page(fake_assistant):
         case = next(c for c in fake_assistant.facts.cases if c.name == e.trust)
         assert any(r.rating == "Outstanding" for r in case.ratings)
         assert e.chunk_id == case.rating_chunk and e.text in e.context and "outstanding" in e.text.lower()
+    several, _ = fake_assistant.ask("which trusts went from requires improvement to good?")
+    assert len(several.extracts) > 3 and [g.n for g in several.glance] == list(range(1, len(several.extracts) + 1))
 
 
 def test_a_rating_asked_for_a_year_no_history_prints_is_not_answered(fake_assistant):

@@ -81,6 +81,7 @@ class Assistant:
             if self.config.spelling_similarity <= 100 and language else None
         known = lambda w: w in self.vocab.surface or w in language  # noqa: E731
         self.acronyms = Acronyms([c.text for c in self.chunks], known) if self.config.acronyms else None
+        self._case_names = frozenset(self.facts.trust_names)
         self.sections = tuple(s.title for s in self.facts.sections)
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
         # a heading of cases' sections -> the cases with a section so headed, and the heading's words
@@ -366,9 +367,10 @@ class Assistant:
         if coverage.ok is False and eu.foreign:  # another organisation: say what the report covers, show nothing
             return self._finish(q, resolved, [], abstained=True, reason=coverage.reason, line=line, start=start,
                                 without=())
-        # words said ("who said the rating was a motivator?", a quoted phrase) are searched for, not rated
-        rating_ask = None if eu.speech or eu.quoted else ratings.rating_question(
-            resolved.query, self.facts, eu.topic if cfg.bare_rating else None)
+        # words said ("who said the rating was a motivator?", a quoted phrase) are searched for, not rated; so is the
+        # rating of an organisation the report names but has no history for ("had elft been rated outstanding?")
+        rating_ask = None if eu.speech or eu.quoted or self._other_organisation(resolved.query) \
+            else ratings.rating_question(resolved.query, self.facts, eu.topic if cfg.bare_rating else None)
         if rating_ask is not None:
             return self._ratings(q, resolved, rating_ask, line, start)
         outside = [p for p in eu.people if filters.trusts and self._people.get(p) and self._people[p].trust
@@ -614,6 +616,15 @@ class Assistant:
             reason=reason if abstained else "",
             lead=(lead or "").strip() if not abstained else "",
         )
+
+    def _other_organisation(self, text: str) -> bool:
+        """`text` names, in full as the report prints it, an organisation that is not one of its cases (a name run
+        ending with a word the cases' names share: "East London NHS Foundation Trust")."""
+        if self.acronyms is None:
+            return False
+        low = text.lower()
+        return any(n.lower() in low and n.split()[-1].lower() in self.vocab.generic and n not in self._case_names
+                   for n in self.acronyms.printed)
 
     def _who(self, q: str, resolved: Resolved) -> Answer:
         prev = resolved.previous

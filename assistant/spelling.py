@@ -42,6 +42,7 @@ class Acronyms:
                     if len(form) >= 3 and not known(form.lower()):
                         found.setdefault(form.lower(), set()).add(name)
         self.names = {form: next(iter(names)) for form, names in found.items() if len(names) == 1}
+        self.printed = frozenset(n for names in found.values() for n in names)  # every name run, as printed
 
     def expand(self, question: str, protected: Sequence[tuple[int, int]] = ()) -> tuple[str, tuple[str, ...]]:
         """(the question with each acronym replaced by the name it stands for, a note for each)."""

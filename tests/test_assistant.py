@@ -755,6 +755,14 @@ def test_ratings_come_from_the_histories_cited_to_their_page(fake_assistant):
     assert len(several.extracts) > 3 and [g.n for g in several.glance] == list(range(1, len(several.extracts) + 1))
 
 
+def test_the_rating_of_an_organisation_the_report_names_but_does_not_rate_is_searched(fake_assistant):
+    rated, _ = fake_assistant.ask("which trusts were rated outstanding?")
+    assert rated.lead.startswith("Rating histories")
+    for q in ("had elft been rated outstanding?", "was east london nhs foundation trust rated outstanding?"):
+        answer, _ = fake_assistant.ask(q)
+        assert not answer.lead and any("East London" in e.context for e in answer.extracts), q
+
+
 def test_a_rating_asked_for_a_year_no_history_prints_is_not_answered(fake_assistant):
     years = {r.date[-4:] for c in fake_assistant.facts.cases for r in c.ratings}
     missing = str(max(int(y) for y in years) + 3)

@@ -53,6 +53,8 @@ def batch_record(asst, obj: Any) -> dict[str, Any]:
     if not isinstance(obj, dict):
         return {"id": None, "error": "each line must be a JSON object"}
     qid = obj.get("id")
+    if "question" not in obj:
+        return {"id": qid, "error": "no \"question\" field (each line: {\"id\", \"question\", \"history\"})"}
     question = obj.get("question")
     history = obj.get("history", [])
     start = time.perf_counter()

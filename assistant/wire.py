@@ -2,7 +2,8 @@
 `python -m assistant ask --json` and the page's `/ask` API.
 
 Keys: question, query, answer (the markdown, glance lines first), extracts (extract n is `extracts[n-1]`, each
-with its citation), trusts_covered, trusts_without_material, abstained, reading, glance. Callers add their own
+with its citation), trusts_covered, trusts_without_material, abstained, reading, glance, lead (what the extracts
+are, when the answer says so first: who is quoted in the last answer, or the rating histories). Callers add their own
 (batch: id and latency_ms; the API: error). Left out: stage timings (they are for benchmarks, not answers).
 """
 
@@ -25,4 +26,5 @@ def answer_record(answer: Answer) -> dict[str, Any]:
         "abstained": answer.abstained,
         "reading": answer.reading.to_dict() if answer.reading else None,
         "glance": [asdict(g) for g in answer.glance],
+        "lead": answer.lead,
     }

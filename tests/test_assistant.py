@@ -867,13 +867,14 @@ def test_batch_answers_good_lines_and_flags_bad_ones(fake_assistant):
         json.dumps({"id": "c", "question": ""}),
         json.dumps(["not", "an", "object"]),
         json.dumps({"id": "d", "question": "beds", "history": "not a list"}),
+        json.dumps({"id": "e", "q": "beds"}),  # no "question" field: said so, not "must be text"
     ]
     out = io.StringIO()
     errors = run_batch(fake_assistant, lines, out)
     records = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [r.get("id") for r in records] == ["a", None, "b", "c", None, "d"]
-    assert errors == 4
-    assert records[0]["extracts"] and set(records[0]) >= {"answer", "trusts_covered", "abstained", "latency_ms"}
+    assert [r.get("id") for r in records] == ["a", None, "b", "c", None, "d", "e"]
+    assert errors == 5 and '"question" field' in records[6]["error"]
+    assert records[0]["extracts"] and set(records[0]) >= {"answer", "trusts_covered", "abstained", "latency_ms", "lead"}
     assert all(e["trust"] == fake_assistant.trusts[2] for e in records[2]["extracts"])
     assert "error" in records[1] and "error" in records[3] and "error" in records[5]
 

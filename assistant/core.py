@@ -81,7 +81,13 @@ class Assistant:
             if self.config.spelling_similarity <= 100 and language else None
         known = lambda w: w in self.vocab.surface or w in language  # noqa: E731
         self.acronyms = Acronyms([c.text for c in self.chunks], known) if self.config.acronyms else None
-        self._case_names = frozenset(self.facts.trust_names)
+        # names the report prints of organisations other than its cases ("East London NHS Foundation Trust"): name
+        # runs ending with a word the cases' names share, that neither hold nor are part of a case's name
+        cases = [c.lower() for c in self.facts.trust_names]
+        printed = {n.lower() for n in (self.acronyms.printed if self.acronyms else ())}
+        self._other_organisations = tuple(sorted(
+            n for n in printed
+            if n.split()[-1] in self.vocab.generic and not any(n in c or c in n for c in cases)))
         self.sections = tuple(s.title for s in self.facts.sections)
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
         # a heading of cases' sections -> the cases with a section so headed, and the heading's words
@@ -620,11 +626,8 @@ class Assistant:
     def _other_organisation(self, text: str) -> bool:
         """`text` names, in full as the report prints it, an organisation that is not one of its cases (a name run
         ending with a word the cases' names share: "East London NHS Foundation Trust")."""
-        if self.acronyms is None:
-            return False
         low = text.lower()
-        return any(n.lower() in low and n.split()[-1].lower() in self.vocab.generic and n not in self._case_names
-                   for n in self.acronyms.printed)
+        return any(n in low for n in self._other_organisations)
 
     def _who(self, q: str, resolved: Resolved) -> Answer:
         prev = resolved.previous

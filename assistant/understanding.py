@@ -27,7 +27,10 @@ _MONEY = re.compile(
 )
 _DATE = re.compile(r"^\s*(?:when|since when)\b|\bwhat (?:date|year|month)\b|\bwhich year\b|\bin what year\b")
 _NUMBER = re.compile(r"\bhow (?:many|much|long|big|far)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share)\b|"
-                     r"\bwhat(?:'s|s|’s)?\b(?:\s+[\w'’]+){0,5}\s+(?:rate|percentage|figure|total)\b")  # "turnover rate"
+                     # "what is the turnover rate"
+                     r"\bwhat(?:'s|s|’s)?\b(?:\s+[\w'’]+){0,5}\s+(?:rate|percentage|figure|total|scores?)\b|"
+                     # typed as a name for the figure: "sheffield bed occupancy rate", "staff survey engagement score"
+                     r"^\W*(?:[\w'’-]+\s+){1,6}(?:rate|percentage|figure|total|score)s?\W*$")
 _PERSON = re.compile(r"^\s*(?:and\s+)?(?:who|whose)\b|\bwhich (?:person|people|director|manager|leader)\b")
 _QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,80})[\"”’']")
 
@@ -72,7 +75,7 @@ class Understanding:
 
 _MEASURED = (
     re.compile(r"\bhow (?:many|much) ((?:[a-z][\w'’-]*\s*){1,2})"),  # "how many inpatient beds …"
-    re.compile(r"((?:[a-z][\w'’-]*\s+){1,3})(?:rate|percentage|figure|total|cost|costs|budget|price)s?\b"),
+    re.compile(r"((?:[a-z][\w'’-]*\s+){1,3})(?:rate|percentage|figure|total|score|cost|costs|budget|price)s?\b"),
     re.compile(r"\b(?:percentage|proportion|share|number) of ((?:[a-z][\w'’-]*\s*){1,3})"),
 )
 

@@ -542,6 +542,11 @@ def test_a_rate_asked_for_must_be_a_figure_of_what_it_is_asked_of(synthetic):
     other = shown("Ward staff were rated highly. 40 staff were trained in 2016.")  # a figure, of something else
     assert not holds_answer(q, u, [other], nobody).ok
     assert holds_answer(q, u, [shown("Bed occupancy fell to 85% in 2016.")], nobody).ok
+    # typed as the figure's name, it still asks for the figure; a name that merely ends a longer question does not
+    for typed in ("riverside bed occupancy rate", "patient survey engagement score?"):
+        assert understand(typed, names, vocab).want == "number", typed
+        assert not holds_answer(typed, understand(typed, names, vocab), [other], nobody).ok, typed
+    assert understand("how did the wards bring down their bed occupancy rate", names, vocab).want == "any"
 
 
 def test_a_year_asked_about_must_be_in_the_evidence_where_it_bears_on_the_question(synthetic):

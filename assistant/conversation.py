@@ -12,6 +12,9 @@ A question uses the conversation only when it cannot stand alone:
   (`who`);
 - a follow-up speaking of the trusts in the plural without a pronoun ("and the other trusts?") widens the last topic
   to all of them, its trust names left out;
+- a message that asks nothing (no question word or mark, no pronoun, no word of the last answer) and finds nothing
+  in the report alone ("thanks") is an `aside`: nothing is looked up, and the next question reads the conversation
+  as if it were not there;
 - anything else is a new question, even mid-chat and even with "that" in it; when it names no trust and the last
   answer was about one or two, their passages come first (a lean, not a restriction: others still show), and the
   answer says so.

@@ -197,10 +197,13 @@ class Assistant:
             return alone, (float(cos[shown].max()) / alone if shown and alone > 0 else 0.0)
 
         spelled, fixes = q, ()
+        named = [(m.start, m.end) for m in self.names.find(q)] if self.acronyms or self.speller else []
         if self.acronyms is not None:  # "elft" searched as "East London NHS Foundation Trust"
-            spelled, fixes = self.acronyms.expand(q, [(m.start, m.end) for m in self.names.find(q)])
+            spelled, fixes = self.acronyms.expand(q, named)
+            if fixes:  # the names moved
+                named = [(m.start, m.end) for m in self.names.find(spelled)]
         if self.speller is not None:  # "restrant" searched as "restraint" (names are read by their own rules)
-            spelled, more = self.speller.respell(spelled, [(m.start, m.end) for m in self.names.find(spelled)])
+            spelled, more = self.speller.respell(spelled, named)
             fixes = (*fixes, *more)
         u = understand(spelled, self.names, self.vocab)
         if fixes:
@@ -294,7 +297,7 @@ class Assistant:
                 e = self._in_passage(make_extract(
                     s.pos, s.chunk, s.score, set(eu.content), vector, self.bank, self.vocab, eu, cfg,
                     self.breaks[s.pos], scorer=scorer))
-                e = with_reported(e, self._cited) if cfg.reported_views else e
+                e = self._cite(e)
                 rows.append((trust, replace(e, nearest=True) if nearest else e))
         else:
             rows = [(t, None) for t in trusts]
@@ -446,7 +449,7 @@ class Assistant:
                 shape = (words, ratio, cfg.breadth_chunk_words if about else None)
             e = make_extract(s.pos, s.chunk, s.score, qterms, vector, self.bank, self.vocab, eu, cfg,
                              self.breaks[s.pos], shown, shape[0], shape[1], scorer=scorer, whole_chunk_words=shape[2])
-            e = with_reported(e, self._cited) if cfg.reported_views else e
+            e = self._cite(e)
             extracts.append(replace(e, nearest=True) if nearest else e)
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named)
@@ -622,6 +625,10 @@ class Assistant:
             reason=reason if abstained else "",
             lead=(lead or "").strip() if not abstained else "",
         )
+
+    def _cite(self, e: Extract) -> Extract:
+        """`e` citing first whoever's view its best line retells (`reported_views`)."""
+        return with_reported(e, self._cited) if self.config.reported_views else e
 
     def _other_organisation(self, text: str) -> bool:
         """`text` names, in full as the report prints it, an organisation that is not one of its cases (a name run

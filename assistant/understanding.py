@@ -176,24 +176,26 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     matches = names.find(question)
     people = names.find_people(question)
     rest = names.strip(question, matches)
+    typed = words(rest)  # its words, names aside
     person_words = {w for p in people for w in words(p)}
     drop = QUESTION | vocab.generic | person_words
     content = tuple(dict.fromkeys(terms(rest, drop)))
     quoted = tuple(q.strip() for q in _QUOTED.findall(question))
     topic = set(terms(_SPEECH.sub(" ", rest.lower()), drop))  # words of saying are not what it is about
     strange = {t for t in content if t in topic and len(t) > 3 and not vocab.knows(t)}
-    unknown = tuple(dict.fromkeys(w for w in words(rest) if stem(w) in strange))  # as the user typed them
+    unknown = tuple(dict.fromkeys(w for w in typed if stem(w) in strange))  # as the user typed them
     years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
     roles = _roles_asked(question, content, vocab)
     want = wanted(question)
     asked_of = measured(question) if want in ("number", "money") else set()
-    said = _SAYER.search(names.strip(question, matches).lower()) if not people else None
+    said = _SAYER.search(rest.lower()) if not people else None
     sayer = tuple(w for w in words(said.group(1)) if w not in STOP and len(w) > 1) if said else ()
     if want == "any" and roles:  # "what's the name of the psychologist …?" asks for a person in a role
         want = "person"
-    kinds = [w for w in words(rest) if vocab.cases_of_kind(w)]  # "trusts", "practices": the cases in the plural
-    said_of = words(rest)  # "each trust", "every trust": all of them, one at a time (not one, in the singular)
-    each = any(w in ("each", "every") and nxt + "s" in dict(vocab.case_kinds) for w, nxt in pairwise(said_of))
+    kinds = [w for w in typed if vocab.cases_of_kind(w)]  # "trusts", "practices": the cases in the plural
+    singular = {k[:-1] for k, _ in vocab.case_kinds if k.endswith("s")}  # "trust" of "trusts"
+    # "each trust", "every trust": all of them, one at a time (not one, in the singular)
+    each = any(w in ("each", "every") and nxt in singular for w, nxt in pairwise(typed))
     return Understanding(
         trusts=tuple(dict.fromkeys(m.trust for m in matches)),
         matches=tuple(matches),
@@ -207,13 +209,13 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         figure_of=tuple(sorted({stem(w) for w in asked_of})),
         foreign=_foreign_names(question, names, vocab, matches),
         years=years,
-        pronoun=any(w in PRONOUNS for w in words(rest)),
-        personal=any(w in PRONOUNS - DEMONSTRATIVES for w in words(rest)),
+        pronoun=any(w in PRONOUNS for w in typed),
+        personal=any(w in PRONOUNS - DEMONSTRATIVES for w in typed),
         roles=roles,
         about_cases=bool(kinds) or each,
         more="else" in words(question),
         sayer=sayer if not set(sayer) <= vocab.generic | QUESTION else (),  # "what did the trust say": no one
-        one_case=not (kinds or each) and any(w + "s" in dict(vocab.case_kinds) for w in said_of),
+        one_case=not (kinds or each) and any(w in singular for w in typed),
         case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),
         speech=bool(_SPEECH.search(question.lower())),
         topic=tuple(t for t in content if t in topic),

@@ -59,7 +59,7 @@ def glance_markdown(lines: Sequence[GlanceLine], short: Callable[[str], str] = l
         where = f"**{g.group if g.group == REPORT_LEVEL else short(g.group)}**: " if g.group else ""
         who = f" — {g.speaker}" if g.speaker else ""
         weaker = f" _({NEAREST})_" if g.nearest else ""
-        out.append(f"- {where}{g.text}{who}{weaker} [{g.n}]")
+        out.append(f"- {where}{' '.join(g.text.split())}{who}{weaker} [{g.n}]")  # a list's lines as one line
     return out
 
 

@@ -16,6 +16,7 @@ Left out: rewriting or summarising anything.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -27,6 +28,7 @@ from assistant.records import Extract
 from assistant.sentences import SentenceBank
 from assistant.text import Vocabulary
 from assistant.understanding import Understanding
+from ingest.layout import only_markers
 from ingest.people import NAME_RE, bare
 from ingest.records import Chunk, Speaker
 from ingest.speakers import find_quotations
@@ -307,12 +309,14 @@ def _speakers(chunk: Chunk, pieces: list[tuple[int, int]], first: tuple[int, int
 
 
 def span_breaks(chunk: Chunk, source: str) -> tuple[int, ...]:
-    """Offsets in the chunk's text where a new source span begins (text rejoined across an interruption)."""
+    """Offsets in the chunk's text where a new source span begins (text rejoined across an interruption). A span
+    that the source's bullet markers alone keep from the last one goes on from it: the next item of a list."""
     bounds: list[int] = []
     total = 0
-    for a, b in chunk.spans[:-1]:
+    for (a, b), (c, _) in itertools.pairwise(chunk.spans):
         total += sum(1 for ch in source[a:b] if not ch.isspace())
-        bounds.append(total)
+        if not only_markers(source[b:c]):
+            bounds.append(total)
     out: list[int] = []
     seen = 0  # non-space characters of the text passed so far
     for i, ch in enumerate(chunk.text):

@@ -5,7 +5,9 @@ The rule, precisely:
 1. **Tokens.** Text is NFKC-normalised, lowercased, curly quotes and apostrophes (‘ ’ “ ” ′) become straight
    ones, and the tokens are the maximal runs of letters and digits, allowing an inner apostrophe (`what's`,
    `people's`). Everything else — punctuation, dashes, quote marks, `%`, the `,` in `3,800` — separates tokens
-   and is dropped. So case, typography and punctuation never decide a match.
+   and is dropped. So case, typography and punctuation never decide a match. The text's bullet marker (`zz`,
+   how the report's bullet glyph came out of the PDF) is not a word either: a gold passage copied with it is
+   found in an extract that shows the list without it, as our chunks do.
 2. **Pieces.** An extract's text is split on the assistant's join marker `" … "` (space, ellipsis, space). A run
    of words never crosses a join, because the words either side of it are not adjacent in the report.
 3. **Found.** A passage is found by an extract when the longest run of consecutive tokens that the passage
@@ -40,6 +42,8 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from ingest.layout import BULLET_MARKER
+
 MIN_RUN = 10  # consecutive shared tokens that make a passage "found"
 WHOLE = 0.9  # share of a passage's tokens an extract must show for the passage to count as shown whole
 JOIN = " … "  # how the assistant joins verbatim pieces of one chunk into an extract
@@ -52,7 +56,7 @@ _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 def tokens(text: str) -> tuple[str, ...]:
     """Lowercased word tokens of `text`, punctuation and quote style ignored (see the module docstring)."""
     norm = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
-    return tuple(_TOKEN.findall(norm))
+    return tuple(t for t in _TOKEN.findall(norm) if t != BULLET_MARKER)
 
 
 def pieces(extract_text: str) -> tuple[str, ...]:

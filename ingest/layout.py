@@ -15,6 +15,14 @@ from dataclasses import dataclass
 
 _TERMINAL = re.compile(r"[.?!:;][”’\")]?$|[”\"]$")
 _SPLIT_LETTER = re.compile(r"\b[A-Z][a-z]? [a-z]{2,}")
+BULLET_MARKER = "zz"  # how this report's bullet glyph came out of the PDF
+_GLYPHS = frozenset("•●▪■◦–-")  # bullet glyphs a PDF's own text layer keeps (see ingest/pdf.py)
+
+
+def only_markers(gap: str) -> bool:
+    """True when source text a chunk skips between two of its spans is only whitespace and bullet markers: the
+    text runs on across it (the next list item), nothing was left out."""
+    return all(tok == BULLET_MARKER or set(tok) <= _GLYPHS for tok in gap.split())
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,7 @@ def read_lines(text: str) -> list[Line | None]:
         if is_noise(content, paged=convention != "none"):
             out.append(None)
             continue
-        bullet = content == "zz" or content.startswith("zz ")
+        bullet = content == BULLET_MARKER or content.startswith(BULLET_MARKER + " ")
         if bullet:
             stripped = content[2:].lstrip()
             lead += len(content) - len(stripped)

@@ -28,6 +28,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from index.config import IndexConfig  # noqa: E402 -- needs ROOT on sys.path
 from index.embedder import Embedder, FakeEmbedder, make_embedder  # noqa: E402
+from ingest.layout import BULLET_MARKER  # noqa: E402
 from ingest.records import Chunk  # noqa: E402
 
 SOURCE = ROOT / "data" / "driving-improvement-mental-health-trusts.txt"
@@ -68,6 +69,12 @@ Restrictive practice fell after wards adopted Safewards and reduced the use of r
 
 Waiting times for community mental health teams fell from sixteen weeks to six.
 """
+
+
+def without_markers(text: str) -> str:
+    """`text` with whitespace normalised and the bullet markers left out: what an extract may show verbatim (a
+    list's items run on, unmarked)."""
+    return " ".join(t for t in text.split() if t != BULLET_MARKER)
 
 
 def make_chunk(

@@ -9,17 +9,18 @@ must hold for any question (verbatim extracts, no trust both shown and "without 
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import make_chunk
+from conftest import make_chunk, without_markers
 
 from assistant.answerable import covered, holds_answer, names_year, quotes_sayer, strong_enough
 from assistant.config import AssistantConfig
 from assistant.conversation import resolve
-from assistant.extracts import ELLIPSIS, make_extract
+from assistant.extracts import ELLIPSIS, make_extract, span_breaks
 from assistant.names import Names
 from assistant.ratings import answer_cases, rating_question
 from assistant.records import Answer, Conversation, Extract, Filters, Reading, Turn
@@ -29,8 +30,8 @@ from assistant.text import Vocabulary, terms
 from assistant.understanding import understand
 from errors import ValidationError
 from index import FakeEmbedder
-from ingest import normalise_ws
 from ingest.facts import derive
+from ingest.layout import only_markers
 from ingest.records import Quote, Rating, Speaker, TrustInfo
 
 RIVER = "Riverside Valley Partnership NHS Foundation Trust"
@@ -420,6 +421,24 @@ def test_a_best_line_cut_by_a_page_break_is_shown_whole_with_the_break_marked():
     assert e.best.startswith("Mock inspections") and e.best.endswith("wards quickly.") and e.best in e.text
 
 
+def test_bullet_markers_between_spans_are_no_break_and_an_interruption_is():
+    source = "Four areas to focus on:\nzz improving data\nzz safe care.\nSIDEBAR TEXT\nThe plan worked."
+    pieces = ["Four areas to focus on:", "improving data", "safe care.", "The plan worked."]
+    spans = tuple((source.index(p), source.index(p) + len(p)) for p in pieces)
+    chunk = replace(make_chunk("x", "\n".join(pieces)), spans=spans)
+    assert span_breaks(chunk, source) == (chunk.text.index("The plan"),)  # only where the sidebar was left out
+
+
+def test_no_list_in_the_report_is_shown_as_cut_at_its_bullets(doc):
+    def gaps(c):
+        return [doc.text[b:a] for (_, b), (a, _) in itertools.pairwise(c.spans)]
+
+    listed = [c for c in doc.chunks if any(only_markers(g) and g.strip() for g in gaps(c))]
+    assert len(listed) >= 3  # the report has lists inside chunks
+    for c in listed:  # a break is marked at every real interruption and at no bullet
+        assert len(span_breaks(c, doc.text)) == sum(not only_markers(g) for g in gaps(c))
+
+
 def test_a_best_line_pointing_back_takes_the_sentence_it_points_to():
     text = "Ann Moss became chief executive in 2015. She is confident the crisis cafe works for patients at night."
     e = _extract(text, "is the crisis cafe working for patients at night")
@@ -651,11 +670,11 @@ QUESTIONS = ["how did trusts involve patients?", "bed occupancy", "who said hard
 
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_answers_hold_for_any_question(fake_assistant, doc, question):
-    source = normalise_ws(doc.text)
+    source = without_markers(doc.text)
     answer, _ = fake_assistant.ask(question)
     for e in answer.extracts:
         for piece in e.text.split(ELLIPSIS):
-            assert piece in e.context and normalise_ws(piece) in source
+            assert piece in e.context and without_markers(piece) in source
         assert e.best in e.text and all(0 <= a < b <= len(e.text) for a, b in e.highlights)
     shown = {e.trust for e in answer.extracts}
     assert not shown & set(answer.trusts_without_material)  # never "nothing relevant" for a trust shown

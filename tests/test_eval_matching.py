@@ -29,6 +29,14 @@ def test_tokens_ignore_case_punctuation_and_quote_style() -> None:
     assert tokens("what’s") == tokens("what's") == tokens("WHAT‘S".replace("‘", "’"))
 
 
+def test_the_texts_bullet_marker_is_not_a_word() -> None:
+    passage = "This plan identified four key areas for the trust to focus on: zz improving data zz supporting our staff"
+    shown = "This plan identified four key areas for the trust to focus on:\nimproving data\nsupporting our staff"
+    assert "zz" not in tokens(passage) and shows_whole(shown, passage)
+    assert not shows_whole(shown.replace("\nsupporting", f"{JOIN}supporting"), passage)  # a join still cuts
+    assert tokens("zzz buzz") == ("zzz", "buzz")  # only the marker itself
+
+
 def test_found_despite_case_punctuation_and_curly_quotes() -> None:
     passage = "One key action gave them ‘breathing space’: the trust bought 12 beds from East London."
     extract = 'ONE KEY ACTION GAVE THEM "BREATHING SPACE" - THE TRUST BOUGHT 12 BEDS FROM EAST LONDON'

@@ -31,6 +31,11 @@ _NUMBER = re.compile(r"\bhow (?:many|much|long|big|far)\b|\bnumber of\b|\bwhat (
                      r"\bwhat(?:'s|s|’s)?\b(?:\s+[\w'’]+){0,5}\s+(?:rate|percentage|figure|total|scores?)\b|"
                      # typed as a name for the figure: "sheffield bed occupancy rate", "staff survey engagement score"
                      r"^\W*(?:[\w'’-]+\s+){1,6}(?:rate|percentage|figure|total|score)s?\W*$")
+# a question typed as the name of a figure, with no question word ("staff turnover rate at somerset after the
+# inspection", "restraint numbers per month before vs after", "shsc deficit 2017/18"): it asks for that figure
+_INTERROGATIVE = re.compile(r"\b(?:who|whom|whose|what|whats|what's|what’s|which|when|where|why|how)\b")
+_FIGURE_NAME = {"number": re.compile(r"\b(?:rate|percentage|proportion|figure|total|score|numbers)s?\b"),
+                "money": re.compile(r"\b(?:cost|budget|deficit|price|spend)s?\b")}
 _PERSON = re.compile(r"^\s*(?:and\s+)?(?:who|whose)\b|\bwhich (?:person|people|director|manager|leader)\b")
 _QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,80})[\"”’']")
 
@@ -75,7 +80,8 @@ class Understanding:
 
 _MEASURED = (
     re.compile(r"\bhow (?:many|much) ((?:[a-z][\w'’-]*\s*){1,2})"),  # "how many inpatient beds …"
-    re.compile(r"((?:[a-z][\w'’-]*\s+){1,3})(?:rate|percentage|figure|total|score|cost|costs|budget|price)s?\b"),
+    re.compile(r"((?:[a-z][\w'’-]*\s+){1,3})(?:rate|percentage|figure|total|score|cost|costs|budget|price|deficit"
+               r"|numbers)s?\b"),
     re.compile(r"\b(?:percentage|proportion|share|number) of ((?:[a-z][\w'’-]*\s*){1,3})"),
 )
 
@@ -108,6 +114,10 @@ def wanted(question: str) -> Want:
     for want, pattern in (("money", _MONEY), ("date", _DATE), ("number", _NUMBER), ("person", _PERSON)):
         if pattern.search(q):
             return want  # type: ignore[return-value]
+    if not _INTERROGATIVE.search(q):
+        for want, pattern in _FIGURE_NAME.items():
+            if pattern.search(q):
+                return want  # type: ignore[return-value]
     return "any"
 
 

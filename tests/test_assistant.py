@@ -120,6 +120,12 @@ def test_people_are_matched_by_full_name_surname_or_unique_first_name(synthetic)
         ("which year did the cafe open?", "date"),
         ("what is the cafe's rating", "any"),
         ("what did they do so families could visit (weekend trips, covering costs?)", "any"),  # costs: not asked
+        # typed as the name of a figure, with no question word: it asks for the figure
+        ("staff turnover rate at the cafe after the inspection", "number"),
+        ("restraint numbers per month before vs after", "number"),
+        ("cafe deficit or budget 2017/18", "money"),
+        ("how did the cafe lift its response rate?", "any"),  # asks how, not for the rate
+        ("staff survey results at the cafe", "any"),  # results: not a figure's name
     ],
 )
 def test_the_kind_of_answer_wanted(synthetic, question, want):

@@ -93,7 +93,7 @@ def strong_enough(best_dense: float, best_lexical: float, cfg: AssistantConfig, 
     return OK
 
 
-def _fits_role(asked: set[str], role: str | None) -> bool:
+def fits_role(asked: set[str], role: str | None) -> bool:
     """Every role word asked for begins a word of `role` ("chief exec" fits "Chief Executive")."""
     have = terms(role or "")
     return all(any(h.startswith(a) or a.startswith(h) for h in have) for a in asked)
@@ -130,7 +130,7 @@ def holds_answer(
     if u.want == "person":
         found = [s for e in extracts for s in (*e.speakers, *people(e.text))]
         asked = set(u.roles)
-        if any(_fits_role(asked, s.role) for s in found):
+        if any(fits_role(asked, s.role) for s in found):
             return OK
         if asked:
             return Check(False, "The closest material names nobody in that role.")
@@ -163,6 +163,6 @@ def quotes_sayer(u: Understanding, extracts: Sequence[Extract], role_words: froz
     if not asked & heads:  # "what did staff say?": a group, not a role
         return OK
     quoted = [s for e in extracts for s in (*e.speakers, *((e.speaker,) if e.speaker else ()))]
-    if any(_fits_role(asked, s.role) and (not scope or s.trust in scope) for s in quoted):
+    if any(fits_role(asked, s.role) and (not scope or s.trust in scope) for s in quoted):
         return OK
     return Check(False, f"The closest material quotes no {' '.join(u.sayer)}.")

@@ -106,6 +106,13 @@ class AssistantConfig:
     # -- names -------------------------------------------------------------------------------------------------
     spelling_similarity: float = 85.0  # rapidfuzz ratio at which a word the report never uses is read as its word
     acronyms: bool = True  # the initials of a name the report prints in full are read as it ("elft")
+    # a word the report never uses is read as the title of one of its people's roles at this cosine or more ("ceo" →
+    # "chief executive", 0.81; the next nearest user words, "psychiatrist" and "ceos" unread, reach 0.70 and 0.67);
+    # above 1: off
+    role_similarity: float = 0.75
+    # "who is the chief executive of sheffield?", "what did the nurse director say?" after a question about Oxleas:
+    # the one or two people of that trust holding the role are the people asked about (their words come first)
+    role_holders: bool = True
     name_similarity: float = 80.0  # rapidfuzz ratio (0-100) at which a misspelt word is read as a trust's name
     # -- input limits ------------------------------------------------------------------------------------------
     max_question_chars: int = 2000

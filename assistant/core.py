@@ -39,7 +39,7 @@ from assistant.names import Names
 from assistant.records import Answer, Comparison, Conversation, Extract, Filters, Turn
 from assistant.retrieval import Selection, rank, repeats, select
 from assistant.sentences import SentenceBank
-from assistant.spelling import Acronyms, Speller
+from assistant.spelling import Acronyms, RoleWords, Speller
 from assistant.text import QUESTION, SINGULAR, YEAR, Vocabulary, terms, words
 from assistant.understanding import Understanding, understand
 from assistant.validate import clean_filters, clean_history, clean_question
@@ -81,6 +81,8 @@ class Assistant:
             if self.config.spelling_similarity <= 100 and language else None
         known = lambda w: w in self.vocab.surface or w in language  # noqa: E731
         self.acronyms = Acronyms([c.text for c in self.chunks], known) if self.config.acronyms else None
+        self.role_words = RoleWords(roles, self.vocab, index.embedder.encode_queries, self.config.role_similarity) \
+            if self.config.role_similarity <= 1 else None
         # names the report prints of organisations other than its cases ("East London NHS Foundation Trust"): name
         # runs ending with a word the cases' names share, that neither hold nor are part of a case's name
         cases = [c.lower() for c in self.facts.trust_names]
@@ -121,6 +123,9 @@ class Assistant:
         n = max(1, len(self.chunks))
         self._everywhere = frozenset(t for t, d in df.items() if d / n >= self.config.common_share)
         self._role_words = frozenset(t for p in self.facts.people for r in p.roles for t in terms(r))
+        # ... the words of role titles ("Director of Nursing"; not "works for Changes, a local charity …")
+        self._title_words = frozenset(t for p in self.facts.people for r in p.roles if r[:1].isupper()
+                                      for t in terms(r))
         # the document's parts by their words ("foreword", "key themes"), as ingest labelled the chunks, when the
         # words name the part and not a subject: no chunk outside the part uses all of them ("case study" is used)
         parts = {p: set(terms(p)) for p in dict.fromkeys(self._part) if p and terms(p)}
@@ -201,6 +206,11 @@ class Assistant:
         if self.acronyms is not None:  # "elft" searched as "East London NHS Foundation Trust"
             spelled, fixes = self.acronyms.expand(q, named)
             if fixes:  # the names moved
+                named = [(m.start, m.end) for m in self.names.find(spelled)]
+        if self.role_words is not None:  # "ceo" searched as "chief executive"
+            spelled, more = self.role_words.read(spelled, named)
+            if more:
+                fixes = (*fixes, *more)
                 named = [(m.start, m.end) for m in self.names.find(spelled)]
         if self.speller is not None:  # "restrant" searched as "restraint" (names are read by their own rules)
             spelled, more = self.speller.respell(spelled, named)
@@ -320,6 +330,25 @@ class Assistant:
             unknown=u.unknown if u.content else (),
         )
 
+    def _role_holders(self, u: Understanding, resolved: Resolved, where: Sequence[str]) -> tuple[str, ...]:
+        """The people of the trusts in `where` holding the role a question asks about ("who is the <role>?", "what
+        did the <role> say?", and after either "and the <role>?"), when it names no one and one or two hold it."""
+        if u.people or not where:
+            return ()
+        # "and the medical director?" (nothing but a role) after "who is …" or "what did … say"
+        follows = resolved.reading.kind == "continue" and bool(u.content) and set(u.content) <= self._title_words \
+            and bool((t := understand(resolved.reading.topic, self.names, self.vocab)).sayer or t.roles)
+        words = u.content if u.roles or follows else terms(" ".join(u.sayer))
+        at = [i for i, t in enumerate(words) if t in self._title_words]
+        if not at or any(t not in self._title_words for t in words[at[0] : at[-1] + 1]):
+            return ()  # the role as asked is no title's ("chief finance officer": no title has "finance")
+        asked = {words[i] for i in at}  # all its role words: "medical", "director"
+        if not asked & self.vocab.roles:  # "what did the staff say?": no role's head word
+            return ()
+        holders = [p.name for p in self.facts.people
+                   if p.trust in where and any(answerable.fits_role(asked, r) for r in p.roles)]
+        return tuple(holders) if 1 <= len(holders) <= 2 else ()
+
     def _named(self, text: str) -> list[Speaker]:
         """The report's people named in `text`, with the roles the report gives them."""
         out = []
@@ -399,6 +428,9 @@ class Assistant:
             return self._finish(q, resolved, [], abstained=True, line=line, start=start, without=(),
                                 reason=f"{elsewhere}, outside your filters. Clearing the filters may find more.",
                                 filters=filters, headline=NOT_IN_FILTERS)
+        holders = self._role_holders(u, resolved, scope or resolved.leaning) if cfg.role_holders else ()
+        if holders:  # "who is the chief executive of sheffield?", "what did the nurse director say?" (at Oxleas)
+            eu = replace(eu, people=holders, topic=tuple(t for t in eu.topic if t not in self._role_words))
         own_words = False
         if eu.people and not (eu.topic or eu.quoted) and cfg.own_words:  # "what did jane wells say?": her words
             theirs = allowed & self._voiced(eu.people)
@@ -420,7 +452,7 @@ class Assistant:
                       leaning=resolved.leaning if not filters.trusts else ())
         # a question naming someone ("what did catherine carlick say?"): their words and the sentences naming them
         # score more, and "say" is no subject word (it would favour every "says" of the report's narration)
-        asked = u.people if cfg.person_sentence_bonus else ()
+        asked = (u.people or holders) if cfg.person_sentence_bonus else ()
         qterms = set(eu.topic) if asked else set(eu.content)
         shown = tuple(e.text for e in resolved.previous.extracts) if resolved.previous and resolved.seen else ()
         scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown, people=asked)

@@ -12,6 +12,12 @@ words typed for others ("bed" for "bad").
 Trust, "ndti" → National Development Team for Inclusion): the names are the runs of capitalised words in its text
 (with "of", "and", "for", "the" inside), their initials with and without those of all-capital words ("NHS"), three
 letters or more, only when they stand for one name and are neither a word of the report nor of the language.
+
+`RoleWords` reads a word the report never uses as the title of one of its people's roles when the embedding model
+puts that title nearest and close enough ("ceo" → "chief executive"): titles only (they begin with a capital and
+have at most four words: "Chief Executive", not "a former service user and …"), a plural read as its singular
+("ceos"). The titles are embedded once, at the first word that needs them. Left out: the report's other words
+(embedding its whole vocabulary at start-up would slow every cold start for a few questions).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.text import QUESTION, STOP, Vocabulary, stem
@@ -89,3 +96,44 @@ class Speller:
             notes.append(f"read “{m.group(0)}” as “{fixed}”")
             last = m.end()
         return "".join(out) + question[last:], tuple(dict.fromkeys(notes))
+
+
+class RoleWords:
+    def __init__(self, roles: Sequence[str], vocab: Vocabulary, embed: Callable[[list[str]], np.ndarray],
+                 similarity: float = 0.75) -> None:
+        self.titles = sorted({r.lower() for r in roles if r[:1].isupper() and len(r.split()) <= 4})
+        self.vocab, self.embed, self.similarity = vocab, embed, similarity
+        self._vectors: np.ndarray | None = None
+        self._memo: dict[str, str | None] = {}
+
+    def _unknown(self, word: str) -> bool:
+        return (len(word) >= 3 and word not in STOP and word not in QUESTION and word not in self.vocab.surface
+                and not self.vocab.knows(stem(word)))
+
+    def read(self, question: str, protected: Sequence[tuple[int, int]] = ()) -> tuple[str, tuple[str, ...]]:
+        """(the question with each word read as a role title, a note for each: "read “ceo” as “chief executive”")."""
+        found = [m for m in _WORD.finditer(question) if self._unknown(m.group(0).lower())
+                 and not any(a <= m.start() < b for a, b in protected)]
+        if not found or not self.titles:
+            return question, ()
+        asked = [w for w in dict.fromkeys(_singular(m.group(0).lower()) for m in found) if w not in self._memo]
+        if asked:  # two threads may both work a word out: the same answer, so no lock
+            if self._vectors is None:
+                self._vectors = np.asarray(self.embed(self.titles), dtype=np.float32)
+            cos = np.asarray(self.embed(asked), dtype=np.float32) @ self._vectors.T
+            for w, row in zip(asked, cos, strict=True):
+                best = int(np.argmax(row))
+                self._memo[w] = self.titles[best] if row[best] >= self.similarity else None
+        out, notes, last = [], [], 0
+        for m in found:
+            title = self._memo.get(_singular(m.group(0).lower()))
+            if title is None:
+                continue
+            out.append(question[last : m.start()] + title)
+            notes.append(f"read “{m.group(0)}” as “{title}”")
+            last = m.end()
+        return "".join(out) + question[last:], tuple(dict.fromkeys(notes))
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word

@@ -82,6 +82,8 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "no loose reading of misspelt trust names": dict(name_similarity=101.0),
         "no reading of misspelt words as the report's (spelling)": dict(spelling_similarity=101.0),
         "no reading of initials as the name the report prints ('elft')": dict(acronyms=False),
+        "no reading of an unknown word as a role title ('ceo')": dict(role_similarity=2.0),
+        "a role asked about ('who is the medical director?') not read as its holders": dict(role_holders=False),
     }
 
 

@@ -1089,3 +1089,38 @@ def test_a_word_the_report_never_uses_is_the_subject_even_beside_common_words(sy
     assert covered(u, (RIVER, HILL)).ok  # "staff" is a subject word the report uses
     refused = covered(u, (RIVER, HILL), common=frozenset({"staff"}))  # ... but on most of its pages
     assert not refused.ok and "covid" in refused.reason
+
+
+def test_a_word_the_report_never_uses_is_read_as_the_nearest_role_title(synthetic):
+    from assistant.spelling import RoleWords
+
+    _, vocab, _ = synthetic
+    axes = {"chief executive": (1, 0, 0), "ward manager": (0, 1, 0), "ceo": (0.9, 0.1, 0), "gizmo": (0.3, 0.3, 0.9)}
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        v = np.array([axes[t] for t in texts], dtype=np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    roles = ["Chief Executive", "Ward Manager", "a former service user and peer worker"]  # the last: no title
+    reader = RoleWords(roles, vocab, embed, similarity=0.75)
+    assert reader.titles == ["chief executive", "ward manager"]
+    assert reader.read("who is the ceo at the cafe?") == (
+        "who is the chief executive at the cafe?", ("read “ceo” as “chief executive”",))
+    assert reader.read("what did the CEOs say")[0] == "what did the chief executive say"  # a plural, read singular
+    assert reader.read("what is a gizmo")[1] == ()  # nearest title too far
+    assert reader.read("who is the ceo", protected=[(11, 14)])[1] == ()  # inside a matched name: left alone
+    assert reader.read("who runs the cafe")[1] == () and calls[0] == ["chief executive", "ward manager"]
+    assert sum(t == ["ceo"] for t in calls) == 1  # each word embedded once
+
+
+def test_a_role_asked_about_is_read_as_the_people_of_the_trust_holding_it(fake_assistant):
+    answer, _ = fake_assistant.ask("who is the medical director at oxleas")
+    assert answer.extracts[0].speaker.name == "Ify Okocha"
+    answer = fake_assistant.ask_history("what did the nurse director say", ["tell me about oxleas"])
+    assert answer.extracts[0].speaker.name == "Jane Wells"
+    answer, _ = fake_assistant.ask("who is the chief executive of sheffield")
+    assert answer.extracts[0].speaker.name == "Kevan Taylor"
+    off = type(fake_assistant)(fake_assistant.index, replace(fake_assistant.config, role_holders=False))
+    assert off.ask("who is the medical director at oxleas")[0].extracts[0].speaker.name != "Ify Okocha"

@@ -116,3 +116,11 @@ def test_typos_are_read_as_the_reports_words_but_real_words_are_not(real_assista
     assert fixed == "what did calderstones do about restraint for employees?" and notes
     answer, _ = real_assistant.ask("what did calderstones do about restrant?")
     assert "read “restrant” as “restraint”" in answer.text.lower() and "restraint" in answer.extracts[0].text.lower()
+
+
+def test_a_role_typed_as_users_do_is_read_and_its_holder_answers(real_assistant):
+    answer, _ = real_assistant.ask("who is the ceo of swypt")
+    assert "read “ceo” as “chief executive”" in answer.text.lower() and answer.extracts[0].speaker.name == "Rob Webster"
+    history = ["tell me about oxleas", "what did the nurse director say"]
+    assert real_assistant.ask_history(history[1], history[:1]).extracts[0].speaker.name == "Jane Wells"
+    assert real_assistant.ask_history("and the medical director?", history).extracts[0].speaker.name == "Ify Okocha"

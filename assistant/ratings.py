@@ -58,6 +58,9 @@ def _named(text: str, values: Sequence[str]) -> list[str]:
     return [v for _, v in sorted(found)]
 
 
+_MANNER = re.compile(r"^\W*(?:and\s+)?(?:how|why)\s+(?:did|do|does|has|have|had)\b")
+
+
 def rating_question(question: str, facts: ReportFacts, topic: Sequence[str] | None = None) -> RatingAsk | None:
     """`topic`: the question's subject stems (names aside); with it, a question whose subject is the rating alone
     and at most one other word ("what rating did sheffield get?", "swypt rating history") asks for the history."""
@@ -71,6 +74,7 @@ def rating_question(question: str, facts: ReportFacts, topic: Sequence[str] | No
     change = m is not None and bool(_named(m.group("a"), values) or _named(m.group("b"), values))
     value_stems = {stem(w) for v in values for w in v.split()}
     bare = (cue and topic is not None and wanted(question) != "person"  # not "who called the rating …?"
+            and not _MANNER.match(question.lower())  # "how did trusts react to their ratings?" asks what they did
             and len([t for t in topic if t not in cues and t not in value_stems]) <= 1)
     if not ((cue and named) or change or bare):
         return None  # "who called the rating a springboard?" uses the word but asks about something else

@@ -608,6 +608,10 @@ def test_rating_questions_are_answered_from_the_histories(synthetic):
     q = "who called the rating a springboard?"
     assert rating_question(q, facts, understand(q, names, vocab).topic) is None  # asks for a person
     assert rating_question("what rating did riverside valley get?", facts) is None  # without the subject: as before
+    for q in ("how did riverside valley react to its rating?", "why did riverside valley's rating change?"):
+        assert rating_question(q, facts, understand(q, names, vocab).topic) is None  # asks what it did, or why
+    q = "how was riverside valley rated?"
+    assert rating_question(q, facts, understand(q, names, vocab).topic) is not None  # asks for the rating
 
 
 # -- the assistant end to end (real report, fake embedder) ---------------------------------------------------------

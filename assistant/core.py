@@ -13,6 +13,7 @@ Left out: generating text. Every word shown from the report is the report's own.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -77,7 +78,8 @@ class Assistant:
                        for p in self.facts.people}
         self.names = Names(self.facts, self.vocab.surface, self.config.name_similarity, self.vocab.common)
         language = getattr(index.embedder, "words", frozenset)()  # the model's own word list, when it has one
-        self.speller = Speller(self.vocab, language, self.config.spelling_similarity) \
+        hyphenated = sorted({h for c in self.chunks for h in re.findall(r"\b[a-z]+-[a-z]+\b", c.text.lower())})
+        self.speller = Speller(self.vocab, language, self.config.spelling_similarity, hyphenated=hyphenated) \
             if self.config.spelling_similarity <= 100 and language else None
         known = lambda w: w in self.vocab.surface or w in language  # noqa: E731
         self.acronyms = Acronyms([c.text for c in self.chunks], known) if self.config.acronyms else None

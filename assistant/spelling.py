@@ -5,8 +5,9 @@ embedding model's tokenizer knows it whole: "cutting", "employees" are words, "r
 a name the question reader matched (names have their own loose reading), it is at least `min_length` letters long,
 and the report's closest word is within `similarity` (rapidfuzz ratio, 0–100) and not inside it ("uncaring" is
 not "caring" misspelt). Without such a word list nothing is
-read again. Every reading is told to the user. Left out: words split or joined wrongly ("in patient"), and real
-words typed for others ("bed" for "bad").
+read again. A word the report prints hyphenated, typed without the hyphen ("reinspected" for its "re-inspect"), is
+read with it. Every reading is told to the user. Left out: words split wrongly ("in patient"), and real words typed
+for others ("bed" for "bad").
 
 `Acronyms` reads the initials of a name the report prints in full as that name ("elft" → East London NHS Foundation
 Trust, "ndti" → National Development Team for Inclusion): the names are the runs of capitalised words in its text
@@ -66,8 +67,10 @@ class Acronyms:
 
 class Speller:
     def __init__(self, vocab: Vocabulary, language: frozenset[str], similarity: float = 85.0,
-                 min_length: int = 5) -> None:
+                 min_length: int = 5, hyphenated: Sequence[str] = ()) -> None:
         self.vocab, self.language = vocab, language
+        # a word the report prints hyphenated, by the stem of its unhyphenated form ("reinspect" → "re-inspect")
+        self.joined = {stem(h.replace("-", "")): h for h in hyphenated if h.count("-") == 1}
         self.similarity = similarity
         self.min_length = min_length
         self.choices = sorted(w for w in vocab.surface if w.isalpha() and len(w) >= min_length - 1)
@@ -85,6 +88,14 @@ class Speller:
         out, notes, last = [], [], 0
         for m in _WORD.finditer(question):
             word = m.group(0).lower()
+            printed = self.joined.get(stem(word)) if word not in self.vocab.surface else None
+            if printed and not any(a <= m.start() < b for a, b in protected):  # "reinspected" → "re-inspected"
+                head = printed.split("-")[0]
+                if word.startswith(head):
+                    out.append(question[last : m.start()] + f"{head}-{word[len(head):]}")
+                    notes.append(f"read “{m.group(0)}” as “{head}-{word[len(head):]}”")
+                    last = m.end()
+                    continue
             if (not self.language or word in self.language or len(word) < self.min_length or word in STOP
                     or word in QUESTION or word in self.vocab.surface
                     or stem(word) in self.vocab.idf or any(a <= m.start() < b for a, b in protected)):

@@ -549,8 +549,15 @@ def test_a_person_question_needs_someone_in_the_role_it_asks_about(synthetic):
     assert u.roles and not holds_answer(u.want, u, [e], nobody).ok
     patel = Speaker("Raj Patel", "Medical Director", HILL)
     assert holds_answer(u.want, u, [e], lambda text: [patel]).ok  # a named person in that role will do
+    # "who is <someone the report names but never quotes>?": a sentence naming them says who they are
+    about = Extract("Professor Tim Kendall, National Clinical Director.", "", "c3", None, None, 3, 3, "body", None,
+                    None, 1.0)
+    u = understand("who is tim kendall?", names, vocab)
+    assert holds_answer("who is tim kendall?", u, [about], nobody).ok
     u = understand("how many managers were trained?", names, vocab)
     plain = Extract("Managers were trained.", "", "c2", HILL, None, 3, 3, "body", None, None, 1.0)
+    tim = understand("who is tim kendall?", names, vocab)
+    assert not holds_answer("who is tim kendall?", tim, [plain], nobody).ok  # nothing naming him, nobody cited
     assert not holds_answer("how many managers were trained?", u, [plain], nobody).ok
 
 
@@ -1080,6 +1087,9 @@ def test_a_misspelt_word_is_searched_as_the_reports_word_and_the_reading_told(sy
     assert speller.respell("were managers retrained?")[1] == ()  # a word of the language, though not the report's
     assert speller.respell("were managers untrained?")[1] == ()  # made from the report's "trained", not a typo
     assert Speller(vocab, language=frozenset()).respell("managres")[1] == ()  # no word list: nothing read again
+    joined = Speller(vocab, language=frozenset({"managers"}), hyphenated=["re-inspect"])
+    assert joined.respell("when was the cafe reinspected?") == (
+        "when was the cafe re-inspected?", ("read “reinspected” as “re-inspected”",))  # printed with a hyphen
 
 
 def test_a_question_using_a_word_of_the_report_is_not_small_talk(fake_assistant):

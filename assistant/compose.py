@@ -2,7 +2,8 @@
 trust, each quoted with its citation; what was not found.
 
 At a glance: a few lines, each the single most answering sentence of one extract (`Extract.best`, verbatim), one
-per trust for a question about the trusts, each ending with the marker `[n]` of its extract; extract n is
+per trust for a question about the trusts, each ending with the marker `[n]` of its extract (a line cutting a long
+quotation open ends with " …”": it goes on in the extract); extract n is
 `extracts[n-1]` everywhere (the page, exports, batch output). All report text is quoted verbatim; the only words of
 our own are labels and the reasons for an abstention. Markdown-significant characters are not escaped here: the UI
 escapes everything it renders (see ui_parts/render.py); the CLI prints to a terminal.
@@ -21,6 +22,7 @@ FILTERS_EMPTY = "Your filters leave nothing to search."
 NOT_IN_FILTERS = "Within your filters, the report does not seem to answer this."
 NOTHING_BEFORE = "What does this refer to?"
 ASIDE = "Nothing to look up."
+CUT_QUOTE = " …”"  # ends a glance line whose quotation goes on in its extract (the only mark added to its words)
 GLANCE_FOCUSED = 3  # glance lines for a question about one thing
 GLANCE_BREADTH = 8  # at most, for a question about the trusts (one per trust)
 
@@ -46,6 +48,8 @@ def _speaker(e: Extract) -> str | None:
 def glance(extracts: Sequence[Extract], about_trusts: bool) -> list[GlanceLine]:
     def line(n: int, e: Extract, group_title: str | None) -> GlanceLine:
         text = e.best or e.text.split(" … ")[0]
+        if text.count("“") > text.count("”"):  # a quotation too long to show whole: marked as going on
+            text += CUT_QUOTE
         return GlanceLine(n, group_title, text, _speaker(e), e.nearest)
 
     if about_trusts:

@@ -407,9 +407,11 @@ class Assistant:
         if coverage.ok is False and eu.foreign:  # another organisation: say what the report covers, show nothing
             return self._finish(q, resolved, [], abstained=True, reason=coverage.reason, line=line, start=start,
                                 without=())
-        # words said ("who said the rating was a motivator?", a quoted phrase) are searched for, not rated; so is the
-        # rating of an organisation the report names but has no history for ("had elft been rated outstanding?")
-        rating_ask = None if eu.speech or eu.quoted or self._other_organisation(resolved.query) \
+        # words said ("who said the rating was a motivator?", a quoted phrase, what someone named thought of it) are
+        # searched for, not rated; so is the rating of an organisation the report names but has no history for
+        # ("had elft been rated outstanding?")
+        rating_ask = None if eu.speech or eu.quoted or eu.people or eu.sayer or self._other_organisation(
+            resolved.query) \
             else ratings.rating_question(resolved.query, self.facts, eu.topic if cfg.bare_rating else None)
         if rating_ask is not None:
             return self._ratings(q, resolved, rating_ask, line, start)

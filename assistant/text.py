@@ -97,6 +97,8 @@ class Vocabulary:
     # each kind of case by its plural ("trusts", "practices", "surgeries": the last word of case names) -> the cases
     # of that kind; a corpus of several kinds of report lets "how did trusts …" mean the trusts only
     case_kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # the words that style the cases' names, their places aside ("healthcare", "partnership"; not "sheffield")
+    case_words: frozenset[str] = frozenset()
     _known: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)  # `knows`, worked out
 
     @classmethod
@@ -116,6 +118,11 @@ class Vocabulary:
         generic = {w for w, k in in_names.items() if k >= 2}
         generic |= {w + "s" for w in generic}
         idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        # a case's name opens with its place ("North Staffordshire", "South West Yorkshire"): the words after the
+        # place are those no other name opens with
+        opening = {words(name)[0] for name in case_names if words(name)}
+        styling = {w for name in case_names for w in words(name)[1:] if w not in opening and w != "and"} - {
+            w for name in case_names for w in words(name)[:1]}
         names = {t for name in case_names for t in terms(name)}
         role_terms = {t for r in roles for head in role_heads(r) for t in terms(head)} - names - generic
         lasts = Counter(words(name)[-1] for name in case_names if words(name))
@@ -125,7 +132,8 @@ class Vocabulary:
             if words(name):
                 kinds.setdefault(plural(words(name)[-1]), []).append(name)
         return cls(idf, frozenset(surface), frozenset(years), frozenset(generic), frozenset(role_terms),
-                   frozenset(common), cases_word, tuple((k, tuple(v)) for k, v in kinds.items()))
+                   frozenset(common), cases_word, tuple((k, tuple(v)) for k, v in kinds.items()),
+                   frozenset(styling))
 
     def cases_of_kind(self, word: str) -> tuple[str, ...]:
         """The cases a plural such as "trusts" names (empty when it names no kind of case)."""

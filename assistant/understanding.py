@@ -127,7 +127,9 @@ def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list
     A name is a capitalised word inside the question (not an acronym), a run of two or more unknown words that are
     joined by "and"/"of" or come up to three words before a word that names an organisation in this report ("trust",
     "nhs": the words its cases' names share), or one unknown word right before two such words ("devon partnership
-    trust") — one lower-case unknown word before "trust" alone may be an ordinary word ("the fastest trust"). It
+    trust"), or one right before a word that styles a case's name ("nottinghamshire healthcare": not the place
+    words it starts with) — one lower-case unknown word before "trust" alone may be an ordinary word ("the fastest
+    trust"). It
     counts as foreign when none of its words is used by the report (a misspelling of a report word is not foreign).
     """
     taken = [(m.start, m.end) for m in matched]
@@ -162,7 +164,10 @@ def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list
         joined = any(w.lower() in ("and", "of") for w in run)  # "tavistock and portman"
         org = [w in vocab.generic for w in ahead]
         several = (named >= 2 and (joined or any(org))) or org[:2] == [True, True]  # "devon partnership trust"
-        if capitalised or several:
+        # an unknown word before a word that styles a case's name (not its place: "healthcare", "partnership"):
+        # "nottinghamshire healthcare"
+        styled = bool(ahead) and ahead[0] in vocab.case_words - vocab.generic and len(low) > 3
+        if capitalised or several or styled:
             out.append(" ".join(run))
     return tuple(n for n in dict.fromkeys(out) if not any(n != m and n in m for m in out))  # the longest runs
 

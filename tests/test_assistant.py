@@ -160,6 +160,8 @@ def test_names_years_and_words_outside_the_report_are_collected(synthetic):
     assert understand("what did the chief exec quietly fix?", names, vocab).foreign == ()  # not joined, no trust
     assert understand("what did greenfield nhs trust do?", names, vocab).foreign == ("greenfield",)
     assert understand("what did the fastest trust do?", names, vocab).foreign == ()
+    # one unknown word before a word styling a case's name (not its place, not a word all the names share)
+    assert understand("what was greenfield partnership rated?", names, vocab).foreign == ("greenfield",)
 
 
 # -- follow-ups: a general test, not phrases --------------------------------------------------------------------

@@ -144,11 +144,15 @@ def who_lead(
 ) -> str | None:
     """Everyone quoted in `extracts`, with the numbers of the extracts holding their words:
     `- **Rob Webster**, Chief Executive (South West Yorkshire) [1, 3]`. `narrated`: some lines of the last answer
-    were the report's own words (and are not credited to anyone)."""
+    were the report's own words (and are not credited to anyone). Whoever says an extract's best line comes first."""
     found: dict[str, tuple[Speaker, list[int]]] = {}
+    for e in extracts:  # the speakers of the lines that answered, first (in the order of their extracts)
+        if e.best_speaker is not None:
+            found.setdefault(e.best_speaker.name, (e.best_speaker, []))
     for n, e in enumerate(extracts, start=1):
         for s in e.speakers or ((e.speaker,) if e.speaker else ()):
             found.setdefault(s.name, (s, []))[1].append(n)
+    found = {name: row for name, row in found.items() if row[1]}
     if not found:
         return None
     head = "Quoted in the last answer" + (" (its other lines are the report's own words)" if narrated else "") + ":"

@@ -24,13 +24,14 @@ Left out: reaching back past the last topic, and resolving which of several earl
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.config import AssistantConfig
 from assistant.names import Names
 from assistant.records import Answer, Conversation, Reading
-from assistant.text import PRONOUNS, terms
+from assistant.text import PRONOUNS, plural, terms, words
 from assistant.understanding import Understanding
 
 # (question, the answer it may lean on) -> (best cosine of any chunk for the question alone, the best cosine among
@@ -68,6 +69,20 @@ def _swap(topic: str, to: tuple[str, ...], names: Names) -> str:
     for i, m in enumerate(sorted(found, key=lambda m: -m.start)):
         out = out[: m.start] + (short if i == len(found) - 1 else "") + out[m.end :]
     return re.sub(r"\s+", " ", out).strip()
+
+
+def _widen(topic: str, names: Names) -> str:
+    """The earlier topic asked of all the cases: its trust names read as "the trusts" ("what did lincs do about
+    ligature risks" → "what did the trusts do about ligature risks"); a topic that is only a name stays."""
+    found = names.find(topic)
+    kind = Counter(plural(words(c)[-1]) for c in names.cases if words(c)).most_common(1)
+    if not found or not kind:
+        return topic
+    out = topic
+    for i, m in enumerate(sorted(found, key=lambda m: -m.start)):
+        out = out[: m.start] + (f"the {kind[0][0]}" if i == len(found) - 1 else "") + out[m.end :]
+    out = re.sub(r"\s+", " ", out).strip()
+    return out if set(words(out)) - {"the", kind[0][0]} else topic
 
 
 def resolve(
@@ -117,7 +132,7 @@ def resolve(
     trusts = u.trusts or scope
     if u.about_cases and not u.personal:  # "and the other trusts?": the topic, widened to all of them
         trusts = ()
-        topic = re.sub(r"\s+", " ", names.strip(topic, names.find(topic))).strip() or topic  # "oxleas" stays
+        topic = _widen(topic, names)
     if u.who and u.speech and u.pronoun and not u.people:
         return Resolved(Reading("who", topic, trusts, u.notes), topic, last)
     speaker = next((e.speaker for e in last.extracts if e.speaker), None)

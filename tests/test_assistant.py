@@ -258,6 +258,7 @@ def test_a_follow_up_about_the_other_trusts_widens_the_last_topic_to_all_of_them
                    lambda *_: (0.2, 0.0), AssistantConfig())
     assert wide.reading.kind == "continue" and wide.reading.trusts == ()
     assert "Riverside" not in wide.query and "crisis cafe" in wide.query
+    assert wide.reading.topic == "how did the trusts open a crisis cafe?"  # the name read as "the trusts"
     q = "which trusts did they visit?"  # "they": still the last trust's
     kept = resolve(q, understand(q, names, vocab), conv, names, lambda *_: (0.2, 0.0), AssistantConfig())
     assert kept.reading.trusts == (RIVER,)
@@ -766,6 +767,8 @@ def test_who_is_quoted_lists_everyone_with_the_extracts_holding_their_words():
     ]
     plain = replace(a, speaker=None, speakers=())
     assert who_lead([plain]) is None
+    said = replace(b, best_speaker=patel, speakers=(moss, patel))  # its best line is Raj Patel's: he comes first
+    assert [row.split("**")[1] for row in who_lead([a, said]).splitlines()[1:]] == ["Raj Patel", "Ann Moss"]
 
 
 def test_who_said_that_returns_speakers_of_the_last_answer(fake_assistant):

@@ -439,8 +439,11 @@ class Assistant:
         if eu.people and not (eu.topic or eu.quoted) and cfg.own_words:  # "what did jane wells say?": her words
             theirs = allowed & self._voiced(eu.people)
             allowed, own_words = (theirs, True) if theirs.any() else (allowed, False)
-        if u.more and resolved.previous is not None and cfg.more_is_new:  # "what else …?": not what was shown
-            shown_before = np.isin(self._ids, [e.chunk_id for e in resolved.previous.extracts])
+        further = u.further and resolved.previous is not None and bool(resolved.previous.extracts) and cfg.more_is_new
+        if (u.more or further) and resolved.previous is not None and cfg.more_is_new:  # "what else …?": not what
+            # was shown; "tell me more": the passage that answered best, then what was not shown
+            again = resolved.previous.extracts[0].chunk_id if further else None
+            shown_before = np.isin(self._ids, [e.chunk_id for e in resolved.previous.extracts if e.chunk_id != again])
             if (allowed & ~shown_before).any():
                 allowed = allowed & ~shown_before
         if not allowed.any():
@@ -497,6 +500,9 @@ class Assistant:
         abstained = not check.ok
         if abstained:
             extracts = extracts[: cfg.closest_shown]
+        if further and not abstained and {e.chunk_id for e in extracts} <= {e.chunk_id for e in
+                                                                            resolved.previous.extracts}:
+            line = f"{line or ''} The report has nothing more on this than the last answer showed.".strip()
         without = self._without(selection, extracts, scope, abstained, kinds)
         timings = {"read_ms": (t_read - start) * 1e3, "embed_ms": (t_embed - t_read) * 1e3,
                    "retrieve_ms": (t_rank - t_embed) * 1e3}

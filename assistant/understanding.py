@@ -61,6 +61,7 @@ class Understanding:
     # someone said and names no one the report quotes
     sayer: tuple[str, ...] = ()
     more: bool = False  # it asks for what has not been shown yet ("what else …?", "anything else?")
+    further: bool = False  # it asks for more and names nothing ("tell me more", "more please")
     one_case: bool = False  # ... or of one, in the singular, without naming it ("which trust …", "the trust where …")
     # when the index holds several kinds of case (trusts, practices), the cases of the kind it names
     case_kind: tuple[str, ...] = ()
@@ -229,6 +230,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         roles=roles,
         about_cases=bool(kinds) or each,
         more="else" in words(question),
+        further="more" in typed and not content,
         sayer=sayer if not set(sayer) <= vocab.generic | QUESTION else (),  # "what did the trust say": no one
         one_case=not (kinds or each) and any(w in singular for w in typed),
         case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),

@@ -1143,3 +1143,15 @@ def test_a_role_asked_about_is_read_as_the_people_of_the_trust_holding_it(fake_a
     assert answer.extracts[0].speaker.name == "Kevan Taylor"
     off = type(fake_assistant)(fake_assistant.index, replace(fake_assistant.config, role_holders=False))
     assert off.ask("who is the medical director at oxleas")[0].extracts[0].speaker.name != "Ify Okocha"
+
+
+def test_tell_me_more_shows_what_the_last_answer_did_not(fake_assistant):
+    prev, conv = fake_assistant.ask("how did oxleas fix bed occupancy?")
+    more, _ = fake_assistant.ask("tell me more", conv)
+    before = [e.chunk_id for e in prev.extracts]
+    now = {e.chunk_id for e in more.extracts}
+    assert more.reading.kind == "continue" and len(before) >= 2
+    assert not now & set(before[1:]) and now - set(before)  # its best passage may stay; the rest is new
+    assert "nothing more on this" not in more.text
+    same = type(fake_assistant)(fake_assistant.index, replace(fake_assistant.config, more_is_new=False))
+    assert {e.chunk_id for e in same.ask("tell me more", conv)[0].extracts} & set(before[1:])  # without: repeats

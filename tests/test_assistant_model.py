@@ -124,3 +124,8 @@ def test_a_role_typed_as_users_do_is_read_and_its_holder_answers(real_assistant)
     history = ["tell me about oxleas", "what did the nurse director say"]
     assert real_assistant.ask_history(history[1], history[:1]).extracts[0].speaker.name == "Jane Wells"
     assert real_assistant.ask_history("and the medical director?", history).extracts[0].speaker.name == "Ify Okocha"
+
+
+def test_tell_me_more_says_when_the_last_answer_showed_everything(real_assistant):
+    answer = real_assistant.ask_history("tell me more", ["what is the 15 steps challenge"])
+    assert "nothing more on this than the last answer showed" in answer.text and len(answer.extracts) == 1

@@ -141,8 +141,9 @@ def main() -> int:
 
     lines = ["# Ablations", "", "Each row switches one mechanism of `AssistantConfig` off (or to its alternative), "
              "everything else at its default; cells are the change from the default. Settings were chosen on "
-             "dev; test was never tuned on. With ~320 (dev) and ~110 (test) questions, changes under ~0.02 "
-             "overall are one or two questions. Command: `python -m eval.ablations`.", "",
+             f"dev; test was never tuned on. With {len(items['dev'])} (dev) and {len(items['test'])} (test) "
+             "questions, changes under ~0.01 (dev) and ~0.02 (test) overall are one or two questions. Command: "
+             "`python -m eval.ablations`.", "",
              "## Mechanisms (assistant)", "", header()]
     base = measure(base_cfg)["assistant"]
     lines.append(row("**default** (absolute values)", base, None))

@@ -126,6 +126,7 @@ def test_people_are_matched_by_full_name_surname_or_unique_first_name(synthetic)
         ("cafe deficit or budget 2017/18", "money"),
         ("how did the cafe lift its response rate?", "any"),  # asks how, not for the rate
         ("staff survey results at the cafe", "any"),  # results: not a figure's name
+        ("did the cafe cover families' costs to visit?", "any"),  # a yes/no question, not a figure's name
     ],
 )
 def test_the_kind_of_answer_wanted(synthetic, question, want):

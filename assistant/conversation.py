@@ -52,9 +52,12 @@ class Resolved:
 
 
 def _scope(answer: Answer) -> tuple[str, ...]:
-    """The trusts an earlier answer was about: those it was restricted to, else the one its top extracts share."""
+    """The trusts an earlier answer was about: those it was restricted to, else (unless it went through the trusts
+    one by one) the one its top extracts share."""
     if answer.reading and answer.reading.trusts:
         return answer.reading.trusts
+    if any(g.group for g in answer.glance):  # an answer about the trusts, one by one: about none of them alone
+        return ()
     trusts = {e.trust for e in answer.extracts[:3] if e.trust}
     return tuple(trusts) if len(trusts) == 1 else ()
 

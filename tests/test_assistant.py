@@ -23,7 +23,7 @@ from assistant.conversation import resolve
 from assistant.extracts import ELLIPSIS, make_extract, span_breaks
 from assistant.names import Names
 from assistant.ratings import answer_cases, rating_question
-from assistant.records import Answer, Conversation, Extract, Filters, Reading, Turn
+from assistant.records import Answer, Conversation, Extract, Filters, GlanceLine, Reading, Turn
 from assistant.retrieval import Scored, repeats, select
 from assistant.sentences import SentenceBank
 from assistant.text import Vocabulary, terms
@@ -172,6 +172,19 @@ def _answer(question: str, trusts=(), extracts=()) -> Answer:
 
 def _conv(question: str, trusts=()) -> Conversation:
     return Conversation((Turn(question, _answer(question, trusts)),))
+
+
+def test_a_follow_up_to_an_answer_going_through_the_trusts_is_about_all_of_them(synthetic):
+    _, vocab, names = synthetic
+    first = Extract("Riverside Valley runs a crisis cafe.", "", "c1", RIVER, None, 1, 1, "body", None, None, 1.0)
+    shown = (first, replace(first, chunk_id="c2"), replace(first, chunk_id="c3"))  # its top three: one trust's
+    q0, q = "which trusts run crisis cafes?", "which of them was rated outstanding?"
+    one_by_one = replace(_answer(q0, extracts=shown), glance=(GlanceLine(1, RIVER, first.text, None, False),))
+    focused = _answer(q0, extracts=shown)
+    for last, scope in ((one_by_one, ()), (focused, (RIVER,))):
+        r = resolve(q, understand(q, names, vocab), Conversation((Turn(q0, last),)), names, lambda *_: (0.2, 0.0),
+                    AssistantConfig())
+        assert r.reading.kind == "continue" and r.reading.trusts == scope
 
 
 def test_a_new_question_naming_no_trust_leans_on_the_conversations_trust_and_says_so(synthetic):

@@ -119,6 +119,8 @@ class Assistant:
         self._section = np.array([c.section or "" for c in self.chunks], dtype=object)
         self._kind = np.array([c.kind for c in self.chunks], dtype=object)
         self._part = np.array([c.part or "" for c in self.chunks], dtype=object)
+        self._page = np.array([c.page for c in self.chunks])
+        self._page_end = np.array([c.page_end for c in self.chunks])
         self._ids = np.array([c.id for c in self.chunks], dtype=object)
         chunk_terms = [set(terms(c.text)) for c in self.chunks]  # each chunk's words, worked out once here
         df = Counter(t for ts in chunk_terms for t in ts)
@@ -230,10 +232,10 @@ class Assistant:
         u, resolved, embed = self._read(q, conversation, filters)
         t_read = time.perf_counter()
         # nothing of its own to search for ("tell me more", "who said that?")
-        leans = not ((u.content and not u.said_only) or u.trusts or u.people or u.quoted)
+        leans = not ((u.content and not u.said_only) or u.trusts or u.people or u.quoted or u.pages)
         # ... or only a word or two besides "it", "he" or "she", with no subject word before it that it could stand
         # for and no filter ("did it work?"; not "restraint - how did trusts reduce it?"; "they" may be the trusts)
-        leans = leans or (_stands_for_nothing(q, u.content) and not (u.trusts or u.people or u.quoted)
+        leans = leans or (_stands_for_nothing(q, u.content) and not (u.trusts or u.people or u.quoted or u.pages)
                           and filters.is_empty() and len(u.content) <= self.config.follow_short_words)
         if leans and not conversation.turns:  # "tell me more" with nothing before it: ask what it refers to
             answer = self._finish(q, resolved, [], abstained=True, line=None, start=start, without=(),
@@ -332,6 +334,13 @@ class Assistant:
             unknown=u.unknown if u.content else (),
         )
 
+    def _on_pages(self, pages: Sequence[int]) -> np.ndarray:
+        """The chunks printed on any of `pages` (a chunk running over a page break is on both)."""
+        out = np.zeros(len(self.chunks), dtype=bool)
+        for n in pages:
+            out |= (self._page <= n) & (self._page_end >= n)
+        return out
+
     def _role_holders(self, u: Understanding, resolved: Resolved, where: Sequence[str]) -> tuple[str, ...]:
         """The people of the trusts in `where` holding the role a question asks about ("who is the <role>?", "what
         did the <role> say?", and after either "and the <role>?"), when it names no one and one or two hold it."""
@@ -401,7 +410,16 @@ class Assistant:
         if parts:  # "what does the foreword say about …": within that part of the report
             reading = replace(reading, notes=(*reading.notes, "within the report's " + " and ".join(parts)))
             resolved = replace(resolved, reading=reading)
+        on_page = self._on_pages(eu.pages)
+        if eu.pages and on_page.any():  # "what's on page 30?": that page (as the citations number them)
+            where = " and ".join(map(str, eu.pages))
+            reading = replace(reading, notes=(*reading.notes, f"within page{'s' if len(eu.pages) > 1 else ''} {where}"))
+            resolved = replace(resolved, reading=reading)
         line = read_as(q, reading)
+        if eu.pages and not on_page.any():
+            last = max(c.page_end for c in self.chunks)
+            return self._finish(q, resolved, [], abstained=True, line=line, start=start, without=(),
+                                reason=f"The report's pages run from 1 to {last}.")
         coverage = answerable.covered(eu, self.trusts, cfg.unknown_share, cfg.check_measured_words,
                                       self._everywhere)
         if coverage.ok is False and eu.foreign:  # another organisation: say what the report covers, show nothing
@@ -427,6 +445,8 @@ class Assistant:
         allowed = self._allowed(scope, filters, kinds)
         if parts and (allowed & np.isin(self._part, parts)).any():
             allowed &= np.isin(self._part, parts)
+        if eu.pages:
+            allowed &= on_page
         elsewhere = self._phrases_elsewhere(eu.quoted, allowed) if not filters.is_empty() else ""
         if elsewhere:  # the words the user quotes are printed, but only outside the filters: say where
             return self._finish(q, resolved, [], abstained=True, line=line, start=start, without=(),
@@ -468,9 +488,13 @@ class Assistant:
         selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases,
                            single=(eu.one_case or bool(eu.people)) and cfg.singular_focus, repeated=self.repeated,
                            theme=theme, named=headings)
+        if eu.pages and not (eu.topic or eu.people or eu.quoted):  # the page itself, in reading order
+            selection = replace(selection, chosen=tuple(sorted(ranked, key=lambda s: s.pos)[: cfg.max_extracts]),
+                                about_trusts=False)
         check = coverage if not coverage.ok or own_words else answerable.strong_enough(  # her words answer as such
             float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg,
-            named=bool(eu.trusts or eu.people or eu.quoted or scope or set(eu.content) & set(self.vocab.idf)),
+            named=bool(eu.trusts or eu.people or eu.quoted or scope or eu.pages
+                       or set(eu.content) & set(self.vocab.idf)),
         )
         if check.ok and reading.kind == "switch" and cfg.switch_cut > 0:  # the last topic, asked of another trust
             check = self._scope_has_material(scores, filters, kinds, eu, scorer, evidence, scope, theme)

@@ -69,7 +69,8 @@ def words(text: str) -> list[str]:
 def terms(text: str, drop: Iterable[str] = ()) -> list[str]:
     """Stems of the content words of `text` (stopwords, one-letter words and `drop` removed)."""
     dropped = STOP | set(drop)
-    return [stem(w.split("'")[0]) for w in words(text) if w not in dropped and len(w) > 1]
+    heads = (w.split("'")[0] for w in words(text))  # "what's" is "what", "trust's" is "trust"
+    return [stem(w) for w in heads if w not in dropped and len(w) > 1]
 
 
 def role_heads(role: str) -> list[str]:

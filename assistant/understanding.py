@@ -39,6 +39,7 @@ _INTERROGATIVE = re.compile(r"\b(?:who|whom|whose|what|whats|what's|what’s|whi
 _FIGURE_NAME = {"number": re.compile(r"\b(?:rate|percentage|proportion|figure|total|score|numbers)s?\b"),
                 "money": re.compile(r"\b(?:cost|budget|deficit|price|spend)s?\b")}
 _PERSON = re.compile(r"^\s*(?:and\s+)?(?:who|whose)\b|\bwhich (?:person|people|director|manager|leader)\b")
+_PAGE = re.compile(r"\b(?:on\s+)?(?:pages?|pp?\.)\s*(\d{1,3})\b", re.IGNORECASE)  # "what's on page 30", "p. 12"
 _QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,80})[\"”’']")
 
 
@@ -69,6 +70,7 @@ class Understanding:
     case_kind: tuple[str, ...] = ()
     speech: bool = False  # it asks about words said ("who said that?", "who was quoted?")
     topic: tuple[str, ...] = ()  # its subject words other than words of saying ("what did trusts say about X": X)
+    pages: tuple[int, ...] = ()  # pages it names ("what's on page 30?"), as the citations number them
     notes: tuple[str, ...] = field(default=())  # loose readings to tell the user about
 
     @property
@@ -193,7 +195,8 @@ def _roles_asked(question: str, content: tuple[str, ...], vocab: Vocabulary) -> 
 def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     matches = names.find(question)
     people = names.find_people(question)
-    rest = names.strip(question, matches)
+    pages = tuple(dict.fromkeys(int(n) for n in _PAGE.findall(question)))
+    rest = _PAGE.sub(" ", names.strip(question, matches))  # "page 30" names where to look, not what about
     typed = words(rest)  # its words, names aside
     person_words = {w for p in people for w in words(p)}
     drop = QUESTION | vocab.generic | person_words
@@ -238,5 +241,6 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         case_kind=vocab.cases_of_kind(kinds[0]) if kinds and len(vocab.case_kinds) > 1 else (),
         speech=bool(_SPEECH.search(question.lower())),
         topic=tuple(t for t in content if t in topic),
+        pages=pages,
         notes=tuple(n for m in matches if (n := m.note())),
     )

@@ -1169,3 +1169,15 @@ def test_tell_me_more_shows_what_the_last_answer_did_not(fake_assistant):
     assert "nothing more on this" not in more.text
     same = type(fake_assistant)(fake_assistant.index, replace(fake_assistant.config, more_is_new=False))
     assert {e.chunk_id for e in same.ask("tell me more", conv)[0].extracts} & set(before[1:])  # without: repeats
+
+
+def test_a_page_the_question_names_is_where_it_is_answered(fake_assistant):
+    assert understand("what's on p. 12 about beds", fake_assistant.names, fake_assistant.vocab).pages == (12,)
+    answer, _ = fake_assistant.ask("what's on page 30")
+    assert answer.extracts and all(e.page <= 30 <= e.page_end for e in answer.extracts)
+    positions = [fake_assistant.index.positions[e.chunk_id] for e in answer.extracts]
+    assert positions == sorted(positions) and "Within page 30." in answer.text  # the page, in reading order
+    beds, _ = fake_assistant.ask("what does page 14 say about beds")
+    assert beds.extracts and all(e.page <= 14 <= e.page_end for e in beds.extracts)
+    beyond, _ = fake_assistant.ask("what's on page 999")
+    assert beyond.abstained and "pages run from 1 to" in beyond.text

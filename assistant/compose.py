@@ -3,7 +3,7 @@ trust, each quoted with its citation; what was not found.
 
 At a glance: a few lines, each the single most answering sentence of one extract (`Extract.best`, verbatim), one
 per trust for a question about the trusts, each ending with the marker `[n]` of its extract (a line cutting a long
-quotation open ends with " …”": it goes on in the extract); extract n is
+quotation open ends with " …”", or begins with "“… ": it goes on in the extract); extract n is
 `extracts[n-1]` everywhere (the page, exports, batch output). All report text is quoted verbatim; the only words of
 our own are labels and the reasons for an abstention. Markdown-significant characters are not escaped here: the UI
 escapes everything it renders (see ui_parts/render.py); the CLI prints to a terminal.
@@ -22,7 +22,8 @@ FILTERS_EMPTY = "Your filters leave nothing to search."
 NOT_IN_FILTERS = "Within your filters, the report does not seem to answer this."
 NOTHING_BEFORE = "What does this refer to?"
 ASIDE = "Nothing to look up."
-CUT_QUOTE = " …”"  # ends a glance line whose quotation goes on in its extract (the only mark added to its words)
+CUT_QUOTE = " …”"  # ends a glance line whose quotation goes on in its extract (the only marks added to its words)
+CUT_QUOTE_OPEN = "“… "  # ... and begins one whose quotation began before it
 GLANCE_FOCUSED = 3  # glance lines for a question about one thing
 GLANCE_BREADTH = 8  # at most, for a question about the trusts (one per trust)
 
@@ -50,11 +51,18 @@ def glance(extracts: Sequence[Extract], about_trusts: bool) -> list[GlanceLine]:
         text = e.best or e.text.split(" … ")[0]
         if text.count("“") > text.count("”"):  # a quotation too long to show whole: marked as going on
             text += CUT_QUOTE
+        elif text.count("”") > text.count("“"):  # ... or as begun before the line
+            text = CUT_QUOTE_OPEN + text
         return GlanceLine(n, group_title, text, _speaker(e), e.nearest)
 
     if about_trusts:
         return [line(*items[0], title) for title, items in group(extracts)][:GLANCE_BREADTH]
     return [line(n, e, None) for n, e in enumerate(extracts[:GLANCE_FOCUSED], start=1)]
+
+
+def glance_words(text: str) -> str:
+    """A glance line's words as the report prints them: the marks of a quotation cut open taken off."""
+    return text.removesuffix(CUT_QUOTE).removeprefix(CUT_QUOTE_OPEN)
 
 
 def glance_markdown(lines: Sequence[GlanceLine], short: Callable[[str], str] = lambda t: t) -> list[str]:

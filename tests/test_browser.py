@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from test_ui_support import real_assistant, serving
 
-from assistant.compose import CUT_QUOTE
+from assistant.compose import glance_words
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = Path(os.environ.get("DI_SCREENSHOTS") or tempfile.mkdtemp(prefix="di-screenshots-"))
@@ -137,7 +137,8 @@ def test_an_answer_opens_at_a_glance_at_its_top_and_markers_reach_their_extracts
     assert page.evaluate("document.activeElement.id") == target_id
     n = int(re.search(r"\d+$", target_id).group())
     assert target.locator(".di-n").inner_text() == f"[{n}]"
-    assert items.last.inner_text().split(" — ")[0].split(": ", 1)[-1].rstrip(f" [{n}]")[:40] in target.inner_text()
+    line = glance_words(items.last.inner_text().split(" — ")[0].split(": ", 1)[-1].rstrip(f" [{n}]"))
+    assert line[:40] in target.inner_text()
 
     # a marker from the keyboard: Tab-reachable link, Enter follows it
     first = items.first.locator("a.di-marker")
@@ -213,7 +214,7 @@ def test_copy_an_answer_as_markdown_and_export_the_chat(open_page):
     for exchange in (first, second):
         assert exchange["extracts"] and all(isinstance(e["page"], int) and e["citation"] for e in exchange["extracts"])
         for g in exchange["glance"]:
-            assert g["text"].removesuffix(CUT_QUOTE) in exchange["extracts"][g["n"] - 1]["text"]
+            assert glance_words(g["text"]) in exchange["extracts"][g["n"] - 1]["text"]
 
 
 def test_no_serious_or_critical_accessibility_violations(page):

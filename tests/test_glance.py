@@ -12,7 +12,7 @@ import re
 import pytest
 from test_ui_support import real_assistant
 
-from assistant.compose import CUT_QUOTE, NEAREST
+from assistant.compose import CUT_QUOTE, CUT_QUOTE_OPEN, NEAREST, glance_words
 from assistant.wire import answer_record
 from eval.gold import SPLITS, load_gold, split_path
 from ui_parts.render import answer_html
@@ -43,10 +43,11 @@ def test_each_glance_line_is_verbatim_from_the_extract_its_marker_names(answers)
         for g in answer.glance:
             assert 1 <= g.n <= len(answer.extracts), (item.id, g.n)
             extract = answer.extracts[g.n - 1]
-            words = g.text.removesuffix(CUT_QUOTE)  # a quotation going on in the extract is marked so
+            words = glance_words(g.text)  # a quotation going on in the extract is marked so
             assert words and words in extract.text, (item.id, g.n, g.text)
-            opened = words.count("“") > words.count("”")
+            opened, closed = words.count("“") > words.count("”"), words.count("”") > words.count("“")
             assert g.text.endswith(CUT_QUOTE) == opened, (item.id, g.text)  # marked exactly when cut open
+            assert g.text.startswith(CUT_QUOTE_OPEN) == closed, (item.id, g.text)
             if g.group:  # grouped by trust: the line speaks for its extract's trust
                 assert g.group in (extract.trust, "The report's key themes"), (item.id, g.group)
         assert len({g.n for g in answer.glance}) == len(answer.glance), item.id  # one line per extract at most
@@ -61,7 +62,7 @@ def test_a_glance_line_credits_only_the_speaker_of_its_own_words(answers):
     for item, answer in answers:
         for g in answer.glance:
             chunk = chunks[answer.extracts[g.n - 1].chunk_id]
-            pieces = g.text.removesuffix(CUT_QUOTE).split(" … ")  # a line a page break cut: the break marked
+            pieces = glance_words(g.text).split(" … ")  # a line a page break cut: the break marked
             at, end = chunk.text.find(pieces[0]), chunk.text.find(pieces[-1])
             assert at >= 0 and end >= at, (item.id, g.text)
             inside = [q for q in chunk.quotes if q.start < end + len(pieces[-1]) and q.end > at]
@@ -91,7 +92,7 @@ def test_markers_agree_in_the_markdown_the_json_and_the_page(answers):
             assert f"[{n}] {weaker}{e.citation()}\n" in answer.text, (item.id, n)
         record = answer_record(answer)
         assert [g["n"] for g in record["glance"]] == [g.n for g in answer.glance]
-        assert all(g["text"].removesuffix(CUT_QUOTE) in record["extracts"][g["n"] - 1]["text"]
+        assert all(glance_words(g["text"]) in record["extracts"][g["n"] - 1]["text"]
                    for g in record["glance"]), item.id
         html = answer_html(answer, turn=7)
         targets = re.findall(r'class="di-marker" href="#di-a7-x(\d+)"', html)

@@ -428,9 +428,9 @@ class Assistant:
         # words said ("who said the rating was a motivator?", a quoted phrase, what someone named thought of it) are
         # searched for, not rated; so is the rating of an organisation the report names but has no history for
         # ("had elft been rated outstanding?")
-        rating_ask = None if eu.speech or eu.quoted or eu.people or eu.sayer or self._other_organisation(
-            resolved.query) \
-            else ratings.rating_question(resolved.query, self.facts, eu.topic if cfg.bare_rating else None)
+        searched = eu.speech or eu.quoted or eu.people or eu.sayer or self._other_organisation(resolved.query)
+        rating_ask = None if searched else ratings.rating_question(resolved.query, self.facts,
+                                                                     eu.topic if cfg.bare_rating else None)
         if rating_ask is not None:
             return self._ratings(q, resolved, rating_ask, line, start)
         outside = [p for p in eu.people if filters.trusts and self._people.get(p) and self._people[p].trust
@@ -460,8 +460,8 @@ class Assistant:
             theirs = allowed & self._voiced(eu.people)
             allowed, own_words = (theirs, True) if theirs.any() else (allowed, False)
         further = u.further and resolved.previous is not None and bool(resolved.previous.extracts) and cfg.more_is_new
-        if (u.more or further) and resolved.previous is not None and cfg.more_is_new:  # "what else …?": not what
-            # was shown; "tell me more": the passage that answered best, then what was not shown
+        # "what else …?": not what was shown; "tell me more": the passage that answered best, then what was not shown
+        if (u.more or further) and resolved.previous is not None and cfg.more_is_new:
             again = resolved.previous.extracts[0].chunk_id if further else None
             shown_before = np.isin(self._ids, [e.chunk_id for e in resolved.previous.extracts if e.chunk_id != again])
             if (allowed & ~shown_before).any():

@@ -119,11 +119,10 @@ class Vocabulary:
         generic = {w for w, k in in_names.items() if k >= 2}
         generic |= {w + "s" for w in generic}
         idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        # a case's name opens with its place ("North Staffordshire", "South West Yorkshire"): the words after the
-        # place are those no other name opens with
+        # a case's name opens with its place ("Sheffield", "North Staffordshire"): the words that style it are
+        # those after the first that no name opens with
         opening = {words(name)[0] for name in case_names if words(name)}
-        styling = {w for name in case_names for w in words(name)[1:] if w not in opening and w != "and"} - {
-            w for name in case_names for w in words(name)[:1]}
+        styling = {w for name in case_names for w in words(name)[1:] if w not in opening and w != "and"}
         names = {t for name in case_names for t in terms(name)}
         role_terms = {t for r in roles for head in role_heads(r) for t in terms(head)} - names - generic
         lasts = Counter(words(name)[-1] for name in case_names if words(name))

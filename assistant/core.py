@@ -38,7 +38,7 @@ from assistant.conversation import Resolved, read_as, resolve
 from assistant.extracts import SentenceScores, make_extract, span_breaks, with_reported
 from assistant.names import Names
 from assistant.records import Answer, Comparison, Conversation, Extract, Filters, Turn
-from assistant.retrieval import Selection, rank, repeats, select
+from assistant.retrieval import Scored, Selection, rank, repeats, select
 from assistant.sentences import SentenceBank
 from assistant.spelling import Acronyms, RoleWords, Speller
 from assistant.text import QUESTION, SINGULAR, YEAR, Vocabulary, terms, words
@@ -491,6 +491,9 @@ class Assistant:
         if eu.pages and not (eu.topic or eu.people or eu.quoted):  # the page itself, in reading order
             selection = replace(selection, chosen=tuple(sorted(ranked, key=lambda s: s.pos)[: cfg.max_extracts]),
                                 about_trusts=False)
+        outline = self._outline(eu, parts, ranked) if parts and not eu.pages else ()
+        if outline:  # "what are the key themes?": the part itself, a passage per section, in reading order
+            selection = replace(selection, chosen=outline, about_trusts=False)
         check = coverage if not coverage.ok or own_words else answerable.strong_enough(  # her words answer as such
             float(scores.dense[allowed].max()), float(scores.lexical[allowed].max()), cfg,
             named=bool(eu.trusts or eu.people or eu.quoted or scope or eu.pages
@@ -530,9 +533,14 @@ class Assistant:
         without = self._without(selection, extracts, scope, abstained, kinds)
         timings = {"read_ms": (t_read - start) * 1e3, "embed_ms": (t_embed - t_read) * 1e3,
                    "retrieve_ms": (t_rank - t_embed) * 1e3}
+        lead = None
+        heads = list(dict.fromkeys(c.section for c, p in zip(self.chunks, self._part, strict=True)
+                                   if p in parts and c.section)) if outline else []
+        if len(heads) > 1 and not abstained:  # its sections' headings, in order, say what the part holds
+            lead = f"The report's {' and '.join(parts)}, section by section: {'; '.join(heads)}."
         return self._finish(q, resolved, extracts, abstained=abstained, reason=check.reason, line=line,
                             start=start, without=without, about=selection.about_trusts and not abstained,
-                            timings=timings, filters=filters)
+                            timings=timings, filters=filters, lead=lead)
 
     def _evidence(self, ranked, scorer: SentenceScores, theme: frozenset[str] = frozenset()) -> dict[int, float]:
         """Chunk position -> its best sentence's score, for the chunks worth asking: the first `evidence_depth`
@@ -591,6 +599,22 @@ class Assistant:
         titles = self._headings_named(u) & set(self._section_trusts)
         trusts = set().union(*(self._section_trusts[t] for t in titles))
         return titles if len(trusts) >= 2 else frozenset()
+
+    def _outline(self, u: Understanding, parts: Sequence[str], ranked: Sequence[Scored]) -> tuple[Scored, ...]:
+        """For a question that names parts of the report and asks nothing else of them ("what are the key themes?",
+        "what does the foreword say?"): the first passage of each of their sections, in reading order (at most
+        `max_extracts`); else none."""
+        named = {t for p in parts for t in self._part_terms.get(p, ())}
+        if u.want != "any" or u.people or u.quoted or set(u.topic) - named - self._everywhere:
+            return ()
+        inside = [s for s in ranked if self._part[s.pos] in parts]
+        firsts: dict[str, Scored] = {}
+        for s in sorted(inside, key=lambda s: (s.chunk.kind == "quote", s.pos)):  # running text before pull quotes
+            firsts.setdefault(s.chunk.section or "", s)
+        chosen = sorted(firsts.values(), key=lambda s: s.pos)[: self.config.max_extracts]
+        rest = [s for s in sorted(inside, key=lambda s: s.pos) if s not in chosen and s.chunk.kind != "quote"]
+        chosen += rest[: self.config.max_extracts - len(chosen)]  # a part of one section: its passages in order
+        return tuple(sorted(chosen, key=lambda s: s.pos))
 
     def _parts_named(self, u: Understanding) -> tuple[str, ...]:
         """The parts of the document (ingest's labels: "foreword", "key themes") whose every word the question

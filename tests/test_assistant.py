@@ -1181,3 +1181,14 @@ def test_a_page_the_question_names_is_where_it_is_answered(fake_assistant):
     assert beds.extracts and all(e.page <= 14 <= e.page_end for e in beds.extracts)
     beyond, _ = fake_assistant.ask("what's on page 999")
     assert beyond.abstained and "pages run from 1 to" in beyond.text
+
+
+def test_a_question_naming_only_a_part_of_the_report_outlines_it(fake_assistant):
+    answer, _ = fake_assistant.ask("what are the key themes of the report")
+    positions = [fake_assistant.index.positions[e.chunk_id] for e in answer.extracts]
+    sections = [e.section for e in answer.extracts]
+    assert answer.extracts and all(e.trust is None for e in answer.extracts)
+    assert positions == sorted(positions) and len(set(sections)) == len(sections) >= 5  # a passage per section
+    assert answer.lead.startswith("The report's key themes, section by section:") and "Leadership" in answer.lead
+    about, _ = fake_assistant.ask("what do the key themes say about leadership")  # a subject of its own: searched
+    assert not about.lead

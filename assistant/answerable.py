@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from assistant.config import AssistantConfig
 from assistant.records import Extract
 from assistant.text import STOP, YEAR, terms
-from assistant.understanding import Understanding, Want
+from assistant.understanding import IDENTITY, Understanding, Want
 from ingest.records import Speaker
 
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
@@ -93,9 +93,6 @@ def strong_enough(best_dense: float, best_lexical: float, cfg: AssistantConfig, 
     return OK
 
 
-_IDENTITY = re.compile(r"^\W*(?:and\s+)?who\s+(?:is|was|are|were|'s)\b")
-
-
 def fits_role(asked: set[str], role: str | None) -> bool:
     """Every role word asked for begins a word of `role` ("chief exec" fits "Chief Executive")."""
     have = terms(role or "")
@@ -133,7 +130,7 @@ def holds_answer(
     if u.want == "person":
         found = [s for e in extracts for s in (*e.speakers, *people(e.text))]
         asked = set(u.roles)
-        if not asked and _IDENTITY.match(question.lower()) and u.content and any(
+        if not asked and IDENTITY.search(question.lower()) and u.content and any(
                 set(u.content) <= set(terms(s)) for e in extracts for s in _sentences(e.text)):
             return OK  # "who is tim kendall?": a sentence naming him says who he is
         if any(fits_role(asked, s.role) for s in found):

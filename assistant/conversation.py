@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.config import AssistantConfig
-from assistant.names import Names
+from assistant.names import NameMatch, Names
 from assistant.records import Answer, Conversation, Reading
 from assistant.text import PRONOUNS, plural, terms, words
 from assistant.understanding import Understanding
@@ -62,16 +62,19 @@ def _scope(answer: Answer) -> tuple[str, ...]:
     return tuple(trusts) if len(trusts) == 1 else ()
 
 
+def _put(topic: str, found: list[NameMatch], text: str) -> str:
+    """`topic` with `text` where its first name was and its other names left out."""
+    out = topic
+    for i, m in enumerate(sorted(found, key=lambda m: -m.start)):
+        out = out[: m.start] + (text if i == len(found) - 1 else "") + out[m.end :]
+    return re.sub(r"\s+", " ", out).strip()
+
+
 def _swap(topic: str, to: tuple[str, ...], names: Names) -> str:
     """The earlier topic asked of other trusts: their names put where the old ones were (or appended)."""
     short = " and ".join(names.short(t) for t in to)
     found = names.find(topic)
-    if not found:
-        return f"{topic.rstrip(' ?.!')} at {short}?"
-    out = topic
-    for i, m in enumerate(sorted(found, key=lambda m: -m.start)):
-        out = out[: m.start] + (short if i == len(found) - 1 else "") + out[m.end :]
-    return re.sub(r"\s+", " ", out).strip()
+    return _put(topic, found, short) if found else f"{topic.rstrip(' ?.!')} at {short}?"
 
 
 def _widen(topic: str, names: Names) -> str:
@@ -81,10 +84,7 @@ def _widen(topic: str, names: Names) -> str:
     kind = Counter(plural(words(c)[-1]) for c in names.cases if words(c)).most_common(1)
     if not found or not kind:
         return topic
-    out = topic
-    for i, m in enumerate(sorted(found, key=lambda m: -m.start)):
-        out = out[: m.start] + (f"the {kind[0][0]}" if i == len(found) - 1 else "") + out[m.end :]
-    out = re.sub(r"\s+", " ", out).strip()
+    out = _put(topic, found, f"the {kind[0][0]}")
     return out if set(words(out)) - {"the", kind[0][0]} else topic
 
 

@@ -54,15 +54,9 @@ class Acronyms:
 
     def expand(self, question: str, protected: Sequence[tuple[int, int]] = ()) -> tuple[str, tuple[str, ...]]:
         """(the question with each acronym replaced by the name it stands for, a note for each)."""
-        out, notes, last = [], [], 0
-        for m in _WORD.finditer(question):
-            name = self.names.get(m.group(0).lower())
-            if name is None or any(a <= m.start() < b for a, b in protected):
-                continue
-            out.append(question[last : m.start()] + name)
-            notes.append(f"read “{m.group(0)}” as {name}")
-            last = m.end()
-        return "".join(out) + question[last:], tuple(dict.fromkeys(notes))
+        readings = [(m, name, name) for m in _WORD.finditer(question)
+                    if (name := self.names.get(m.group(0).lower())) is not None and not _inside(m, protected)]
+        return _rewrite(question, readings)
 
 
 class Speller:
@@ -85,28 +79,23 @@ class Speller:
     def respell(self, question: str, protected: Sequence[tuple[int, int]] = ()) -> tuple[str, tuple[str, ...]]:
         """(the question with misspelt words replaced, a note for each: "read “restrant” as “restraint”").
         `protected`: character spans left alone (the names matched in it)."""
-        out, notes, last = [], [], 0
+        readings = []
         for m in _WORD.finditer(question):
             word = m.group(0).lower()
+            if _inside(m, protected):
+                continue
             printed = self.joined.get(stem(word)) if word not in self.vocab.surface else None
-            if printed and not any(a <= m.start() < b for a, b in protected):  # "reinspected" → "re-inspected"
-                head = printed.split("-")[0]
-                if word.startswith(head):
-                    out.append(question[last : m.start()] + f"{head}-{word[len(head):]}")
-                    notes.append(f"read “{m.group(0)}” as “{head}-{word[len(head):]}”")
-                    last = m.end()
-                    continue
+            head = printed.split("-")[0] if printed else ""
+            if head and word.startswith(head):  # "reinspected" → "re-inspected"
+                readings.append((m, f"{head}-{word[len(head):]}", f"“{head}-{word[len(head):]}”"))
+                continue
             if (not self.language or word in self.language or len(word) < self.min_length or word in STOP
-                    or word in QUESTION or word in self.vocab.surface
-                    or stem(word) in self.vocab.idf or any(a <= m.start() < b for a, b in protected)):
+                    or word in QUESTION or word in self.vocab.surface or stem(word) in self.vocab.idf):
                 continue
             fixed = self._closest(word)
-            if fixed is None or fixed in word:  # "uncaring", "reinspection": a word made from it, not a typo
-                continue
-            out.append(question[last : m.start()] + fixed)
-            notes.append(f"read “{m.group(0)}” as “{fixed}”")
-            last = m.end()
-        return "".join(out) + question[last:], tuple(dict.fromkeys(notes))
+            if fixed is not None and fixed not in word:  # "uncaring", "reinspection": made from it, not a typo
+                readings.append((m, fixed, f"“{fixed}”"))
+        return _rewrite(question, readings)
 
 
 class RoleWords:
@@ -124,7 +113,7 @@ class RoleWords:
     def read(self, question: str, protected: Sequence[tuple[int, int]] = ()) -> tuple[str, tuple[str, ...]]:
         """(the question with each word read as a role title, a note for each: "read “ceo” as “chief executive”")."""
         found = [m for m in _WORD.finditer(question) if self._unknown(m.group(0).lower())
-                 and not any(a <= m.start() < b for a, b in protected)]
+                 and not _inside(m, protected)]
         if not found or not self.titles:
             return question, ()
         asked = [w for w in dict.fromkeys(_singular(m.group(0).lower()) for m in found) if w not in self._memo]
@@ -135,16 +124,24 @@ class RoleWords:
             for w, row in zip(asked, cos, strict=True):
                 best = int(np.argmax(row))
                 self._memo[w] = self.titles[best] if row[best] >= self.similarity else None
-        out, notes, last = [], [], 0
-        for m in found:
-            title = self._memo.get(_singular(m.group(0).lower()))
-            if title is None:
-                continue
-            out.append(question[last : m.start()] + title)
-            notes.append(f"read “{m.group(0)}” as “{title}”")
-            last = m.end()
-        return "".join(out) + question[last:], tuple(dict.fromkeys(notes))
+        titles = ((m, self._memo.get(_singular(m.group(0).lower()))) for m in found)
+        return _rewrite(question, [(m, title, f"“{title}”") for m, title in titles if title is not None])
 
 
 def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _inside(m: re.Match[str], spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= m.start() < b for a, b in spans)
+
+
+def _rewrite(question: str, readings: Sequence[tuple[re.Match[str], str, str]]) -> tuple[str, tuple[str, ...]]:
+    """The question with each (word matched, what it is read as, how the note shows that) put in, and the notes:
+    "read “ceo” as “chief executive”"."""
+    out, notes, last = [], [], 0
+    for m, new, shown in readings:
+        out.append(question[last : m.start()] + new)
+        notes.append(f"read “{m.group(0)}” as {shown}")
+        last = m.end()
+    return "".join(out) + question[last:], tuple(dict.fromkeys(notes))

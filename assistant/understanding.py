@@ -182,12 +182,12 @@ _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS}|say|quoted?|quotes|called|calls|wrot
 # "what did <someone> say (about …)?": the someone
 _SAYER = re.compile(r"\bwhat (?:did|does|do|has|have|had) (?:the )?(.+?) (?:say|said|think|thinks|tell|told)\b")
 # "who is the chief exec?" asks who holds a role; "who's working on …" asks who does something
-_IDENTITY = re.compile(r"(?:^\s*(?:and\s+)?who\s+(?:is|was|are|were|'s)|\bwho's)\b(?!\s+\w+ing\b)|\bname of the\b")
+IDENTITY = re.compile(r"(?:^\s*(?:and\s+)?who\s+(?:is|was|are|were|'s)|\bwho's)\b(?!\s+\w+ing\b)|\bname of the\b")
 
 
 def _roles_asked(question: str, content: tuple[str, ...], vocab: Vocabulary) -> tuple[str, ...]:
     """For "who is/was the <role> …?" (asking who holds a role, not who said something): its role words."""
-    if not _IDENTITY.search(question.lower()):
+    if not IDENTITY.search(question.lower()):
         return ()
     return tuple(t for t in content if len(t) > 3 and any(r.startswith(t) or t.startswith(r) for r in vocab.roles))
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from assistant.config import AssistantConfig
 from assistant.records import Extract
-from assistant.text import STOP, YEAR, terms
+from assistant.text import STOP, YEAR, terms, words
 from assistant.understanding import IDENTITY, Understanding, Want
 from ingest.records import Speaker
 
@@ -41,6 +41,7 @@ def has(want: Want, text: str) -> bool:
     if want == "money":
         return bool(re.search(r"£\s?\d|\d\s?(?:million|m|k)\b.*(?:cost|pound)|\bcost\w* (?:of )?£?\d", low))
     if want == "date":  # a date, or a time told by its distance ("six months after", "within a year")
+        low = re.sub(r"\b(?:every|each)\s+(?:\w+\s+)?(?:day|week|month|year)s?\b", " ", low)  # how often, not when
         span = rf"\b(?:\d+|a|an|one|{_COUNT})\s+(?:day|week|month|year)s?\b"
         return bool(re.search(rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b|{span}", low))
     if want == "number":
@@ -140,12 +141,16 @@ def holds_answer(
         return Check(False, "The closest material names no person for this.")
     # "how many staff": the figure must be of staff; "the bed occupancy rate": next to bed or occupancy
     counted = _counted(question) or set(u.figure_of)
+    # "when did ben travis become chief executive?": a date in a passage that names him
+    surnames = {words(name)[-1] for name in u.people if words(name)}
     for e in extracts:
+        if surnames and not surnames & set(words(e.text)):
+            continue
         for sentence in _sentences(e.text):
             if not has(u.want, sentence):
                 continue
-            words = set(terms(sentence))
-            if (counted and not counted & words) or (u.content and not words & set(u.content)):
+            said = set(terms(sentence))
+            if (counted and not counted & said) or (u.content and not said & set(u.content)):
                 continue
             return OK
     what = {"money": "amount of money", "number": "figure", "date": "date"}[u.want]

@@ -208,7 +208,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
     roles = _roles_asked(question, content, vocab)
     want = wanted(question)
-    asked_of = measured(question) if want in ("number", "money") else set()
+    asked_of = measured(rest) if want in ("number", "money") else set()  # not the trust it is asked of
     said = _SAYER.search(rest.lower()) if not people else None
     sayer = tuple(w for w in words(said.group(1)) if w not in STOP and len(w) > 1) if said else ()
     if want == "any" and roles:  # "what's the name of the psychologist …?" asks for a person in a role

@@ -598,6 +598,29 @@ def test_a_rate_asked_for_must_be_a_figure_of_what_it_is_asked_of(synthetic):
     assert understand("how did the wards bring down their bed occupancy rate", names, vocab).want == "any"
 
 
+def test_a_figure_is_of_what_is_measured_and_a_date_of_the_person_named(synthetic):
+    _, vocab, names = synthetic
+    nobody = lambda text: []  # noqa: E731
+
+    def shown(text: str) -> Extract:
+        return Extract(text, text, "c1", RIVER, None, 2, 2, "body", None, None, 1.0)
+
+    # the trust a figure is asked of is where to look, not what is measured: its name next to a number is no answer
+    q = "riverside valley bed occupancy rate"
+    u = understand(q, names, vocab)
+    assert u.trusts == (RIVER,) and set(u.figure_of) == {"bed", "occup"}
+    assert not holds_answer(q, u, [shown("Riverside Valley has 3 sites. Ward staff were rated highly.")], nobody).ok
+    # how often something happens is not when
+    q = "when did ann moss start the crisis cafe?"
+    u = understand(q, names, vocab)
+    assert u.want == "date" and u.people
+    assert not holds_answer(q, u, [shown("Ann Moss ran the crisis cafe meeting every two weeks.")], nobody).ok
+    assert holds_answer(q, u, [shown("Ann Moss opened the crisis cafe within a year.")], nobody).ok
+    # a date for the person the question names is in a passage that names them
+    assert not holds_answer(q, u, [shown("The crisis cafe opened in March 2016.")], nobody).ok
+    assert holds_answer(q, u, [shown("Ann Moss opened the crisis cafe in March 2016.")], nobody).ok
+
+
 def test_a_year_asked_about_must_be_in_the_evidence_where_it_bears_on_the_question(synthetic):
     _, vocab, names = synthetic
     cafe = "At Riverside Valley the chief executive Ann Moss opened a crisis cafe in 2016. Wards were rated in 2017."

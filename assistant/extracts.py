@@ -152,8 +152,9 @@ def make_extract(
     else:
         paragraphs = {_paragraph_of(chunk.text, sents[j].start) for j in bearing}
         if chunk.kind == "bullets" and chunk.text.split("\n", 1)[0].rstrip().endswith(":"):
-            if 0 in paragraphs:  # the lead-in of a list bears on the question: its items are the answer
-                paragraphs |= set(range(chunk.text.count("\n") + 1))
+            if 0 in paragraphs:  # the lead-in of a list bears on the question: its items are the answer, shown
+                paragraphs |= set(range(chunk.text.count("\n") + 1))  # whole up to a focused answer's length
+                limit = max(limit, cfg.whole_paragraph_words)
             paragraphs.add(0)  # and the lead-in goes with any item shown
         keep = {j for j, s in enumerate(sents) if _paragraph_of(chunk.text, s.start) in paragraphs}
         if sum(len(chunk.text[sents[j].start : sents[j].end].split()) for j in keep) > limit:

@@ -55,6 +55,10 @@ class AssistantConfig:
     theme_sections: bool = True  # ... and when a heading several trusts share names its whole subject, each one's
     # best passage under that heading is relevant ("how did trusts involve patients?": "Involving patients …")
     theme_share: float = 0.75  # ... a heading names a subject of three or more words when it holds this share of them
+    # ... and when none does, the shared heading whose sections are nearest the question in meaning (the mean over
+    # its trusts of each one's best cosine under it) adds the trusts with nothing else, each with its passage under
+    # it, after the answer ("how did the trusts react to their rating?": "Reaction to …"); 0 turns it off
+    theme_similarity: float = 0.3
     overview_first: bool = True  # ... and it opens with the report's key themes where they speak to it
     # -- extracts ----------------------------------------------------------------------------------------------
     # a chunk this short is shown whole (the chunker already cut it at a passage's edges): trimming inside it

@@ -122,6 +122,9 @@ class Assistant:
         self._page = np.array([c.page for c in self.chunks])
         self._page_end = np.array([c.page_end for c in self.chunks])
         self._ids = np.array([c.id for c in self.chunks], dtype=object)
+        # each heading several trusts share -> each such trust's chunks under it
+        self._shared_headings = {title: [(self._section == title) & (self._trust == t) for t in sorted(trusts)]
+                                 for title, trusts in self._section_trusts.items() if len(trusts) >= 2}
         chunk_terms = [set(terms(c.text)) for c in self.chunks]  # each chunk's words, worked out once here
         df = Counter(t for ts in chunk_terms for t in ts)
         n = max(1, len(self.chunks))
@@ -484,10 +487,11 @@ class Assistant:
         shown = tuple(e.text for e in resolved.previous.extracts) if resolved.previous and resolved.seen else ()
         scorer = SentenceScores(qterms, vector, self.bank, self.vocab, eu, cfg, shown, people=asked)
         theme = self._theme(eu) if cfg.theme_sections else frozenset()
+        meant = self._theme_meant(scores.dense) if not theme and cfg.theme_similarity > 0 and not scope else frozenset()
         evidence = self._evidence(ranked, scorer, theme)
         selection = select(ranked, evidence, cfg, scope=scope, plural=eu.about_cases,
                            single=(eu.one_case or bool(eu.people)) and cfg.singular_focus, repeated=self.repeated,
-                           theme=theme, named=headings)
+                           theme=theme, named=headings, meant=meant)
         if eu.pages and not (eu.topic or eu.people or eu.quoted):  # the page itself, in reading order
             selection = replace(selection, chosen=tuple(sorted(ranked, key=lambda s: s.pos)[: cfg.max_extracts]),
                                 about_trusts=False)
@@ -599,6 +603,13 @@ class Assistant:
         titles = self._headings_named(u) & set(self._section_trusts)
         trusts = set().union(*(self._section_trusts[t] for t in titles))
         return titles if len(trusts) >= 2 else frozenset()
+
+    def _theme_meant(self, dense: np.ndarray) -> frozenset[str]:
+        """The heading several trusts share whose sections are nearest the question in meaning (each trust's nearest
+        passage under it, averaged over the trusts), when near enough."""
+        means = sorted(((float(np.mean([dense[m].max() for m in masks if m.any()])), title)
+                        for title, masks in self._shared_headings.items() if any(m.any() for m in masks)), reverse=True)
+        return frozenset({means[0][1]}) if means and means[0][0] >= self.config.theme_similarity else frozenset()
 
     def _outline(self, u: Understanding, parts: Sequence[str], ranked: Sequence[Scored]) -> tuple[Scored, ...]:
         """For a question that names parts of the report and asks nothing else of them ("what are the key themes?",

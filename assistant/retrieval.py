@@ -167,6 +167,7 @@ def select(
     repeated: Sequence[frozenset[int]] | None = None,
     theme: frozenset[str] = frozenset(),
     named: frozenset[str] = frozenset(),
+    meant: frozenset[str] = frozenset(),
 ) -> Selection:
     """What to show. `evidence`: chunk position -> how well its best sentence answers (for the chunks worth
     asking about; others count as 0). `scope`: the trusts the question is restricted to (none: all). `plural`:
@@ -209,6 +210,13 @@ def select(
         relevant = _in_rank_order(relevant, ranked)
         material = tuple(dict.fromkeys(s.chunk.trust for s in relevant if s.chunk.trust))
         strong = tuple(dict.fromkeys((*strong, *(s.chunk.trust for s in relevant if s.chunk.section in theme))))
+    extra: list[Scored] = []
+    if about and meant:  # a heading near the question in meaning: trusts with nothing else, their passage under it
+        for trust in dict.fromkeys(s.chunk.trust for s in ranked if s.chunk.trust and s.chunk.section in meant):
+            if trust not in material:
+                extra.append(max((s for s in ranked if s.chunk.trust == trust and s.chunk.section in meant),
+                                 key=lambda s: (evidence.get(s.pos, 0.0), s.score)))
+        material = (*material, *(s.chunk.trust for s in extra))
     limit = cfg.max_extracts if about else cfg.focused_extracts
     pool = relevant if about else list(ranked)  # a focused answer is filled up with the next best, as search would
     spread = cfg.diversity if about else 1.0  # breadth only for questions about the trusts in general
@@ -236,6 +244,7 @@ def select(
         counts[best.chunk.trust] = counts.get(best.chunk.trust, 0) + 1
     if about:  # few trusts with material: fill up with the next best, as a focused answer would
         chosen += [s for s in ranked if s not in chosen][: max(0, cfg.focused_extracts - len(chosen))]
+        chosen += [s for s in extra if s not in chosen][: max(0, limit - len(chosen))]
     elif cfg.focused_cut > 0 and chosen:  # a focused answer leaves out what hardly bears on the question ...
         floor = cfg.focused_cut * max(evidence.get(s.pos, 0.0) for s in chosen)
         # ... but not a passage under a heading the question names ("calderstones culture": its Culture section)

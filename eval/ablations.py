@@ -51,6 +51,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "a question the report asks ('What were the obstacles …?') scores as any sentence": dict(asking_penalty=0.0),
         "no key themes first": dict(overview_first=False),
         "no shared heading naming the subject ('Involving patients …')": dict(theme_sections=False),
+        "no shared heading nearest in meaning adding the trusts without material": dict(theme_similarity=0.0),
         "no boost for a section heading the question names ('calderstones culture')": dict(heading_boost=0.0),
         "extracts: bearing sentences only, never whole paragraphs": dict(whole_paragraph_words=0, whole_chunk_words=0),
         "extracts: short chunks trimmed to their bearing paragraphs too": dict(whole_chunk_words=0),

@@ -383,6 +383,25 @@ def test_a_shared_heading_naming_the_whole_subject_gives_each_trust_its_passage_
     assert [s.pos for s in focused.chosen] == [2, 3]
 
 
+def test_a_heading_near_the_question_in_meaning_adds_the_trusts_without_material_after_the_answer():
+    near = "Relationship with CQC"
+
+    def chunk(pos, trust, section):
+        return Scored(pos, make_chunk(f"c{pos}", f"text {pos}", trust=trust, section=section), 0.5, 0.5, 1.0)
+
+    ranked = [chunk(0, "A", near), chunk(1, "B", "Culture"), chunk(2, "A", "Culture"), chunk(3, "C", "Governance"),
+              chunk(4, "C", near), chunk(5, "D", "Culture"), chunk(6, "E", "Culture")]
+    evidence = {0: 0.9, 1: 0.8, 2: 0.75, 3: 0.3, 4: 0.2, 5: 0.1, 6: 0.05}
+    plain = select(ranked, evidence, AssistantConfig(), scope=(), plural=True)
+    assert set(plain.material) == {"A", "B"}
+    meant = select(ranked, evidence, AssistantConfig(), scope=(), plural=True, meant=frozenset({near}))
+    assert set(meant.material) == {"A", "B", "C"} and "C" not in meant.strong  # shown as less certain
+    assert meant.chosen[:5] == plain.chosen  # the answer as before; C's passage under the heading is in it
+    short = select(ranked[:4] + ranked[5:] + [ranked[4]], {**evidence, 4: 0.0}, AssistantConfig(focused_extracts=3),
+                   scope=(), plural=True, meant=frozenset({near}))
+    assert [s.pos for s in short.chosen] == [0, 1, 2, 4]  # or, when the answer is full, after it (not C's nearer 3)
+
+
 def test_a_focused_answer_is_not_padded_with_passages_that_hardly_bear_on_it():
     ranked = [Scored(i, make_chunk(f"c{i}", f"text {i}", trust="A"), 1.0 - i / 10, 0.5, 1.0) for i in range(6)]
     evidence = {0: 0.8, 1: 0.5, 2: 0.31, 3: 0.2, 4: 0.1}
@@ -460,6 +479,25 @@ def test_no_list_in_the_report_is_shown_as_cut_at_its_bullets(doc):
     assert len(listed) >= 3  # the report has lists inside chunks
     for c in listed:  # a break is marked at every real interruption and at no bullet
         assert len(span_breaks(c, doc.text)) == sum(not only_markers(g) for g in gaps(c))
+
+
+def test_a_list_whose_lead_in_answers_is_shown_whole_even_in_a_short_answer():
+    items = [f"What did team {n} learn about the wards and the visits this year?" for n in range(1, 8)]
+    text = "We asked every interviewee these questions:\n" + "\n".join(items)
+    chunk = make_chunk("x", text, trust=RIVER, kind="bullets")
+    embedder = FakeEmbedder()
+    bank = SentenceBank.build((chunk,), embedder)
+    vocab = Vocabulary.build([chunk], [RIVER])
+    question = "which questions did you ask every interviewee"
+    u = understand(question, Names(derive([chunk]), vocab.surface), vocab)
+
+    def shown(cfg: AssistantConfig) -> str:  # as one trust's passage among seven (max_words: a short answer's)
+        return make_extract(0, chunk, 1.0, set(u.content), embedder.encode_queries([question])[0], bank, vocab, u,
+                            cfg, max_words=20).text
+
+    cfg = AssistantConfig(whole_chunk_words=0)  # no chunk is short enough to be shown whole as such
+    assert shown(cfg).startswith("We asked") and all(i in shown(cfg) for i in items)  # the list is the answer
+    assert shown(replace(cfg, whole_paragraph_words=20)) == "We asked every interviewee these questions:"  # too long
 
 
 def test_a_best_line_pointing_back_takes_the_sentence_it_points_to():

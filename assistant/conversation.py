@@ -7,9 +7,10 @@ A question uses the conversation only when it cannot stand alone:
   has few and leans on a personal pronoun that nothing in it stands for ("what has it improved?", but not "how did
   trusts improve their wards?"), or has few, retrieves weakly on its own, and either leans on "that"/"this" ("did
   that work?"), is very short ("what happened next?", "what did phil say?"), finds nothing at all alone ("what were
-  the before and after numbers?"), or finds its best matches among what was just shown ("and the chief exec?"): the
-  last topic continues (`continue`) — or, when it asks who said something, the speakers of what was just shown
-  (`who`);
+  the before and after numbers?"), or finds its best matches among what was just shown ("and the chief exec?"), or,
+  however long or strong, points back with "these"/"those" before a word of its own ("an example of something one
+  of those walkarounds picked up": what was just named, in other words): the last topic continues (`continue`) — or,
+  when it asks who said something, the speakers of what was just shown (`who`);
 - a follow-up speaking of the trusts in the plural without a pronoun ("and the other trusts?") widens the last topic
   to all of them, its trust names left out;
 - a message that asks nothing (no question word or mark, no pronoun, no word of the last answer) and finds nothing
@@ -110,6 +111,8 @@ def resolve(
         leans = False  # it names what it is about
     elif not u.content:
         leans = True
+    elif u.pointing and cfg.pointing_leans and not u.about_cases:
+        leans = True  # "those walkarounds": what was just named, in other words, however long the question
     elif len(u.content) > cfg.follow_max_words:
         leans = False
     else:

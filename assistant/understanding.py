@@ -58,6 +58,7 @@ class Understanding:
     years: tuple[str, ...] = ()  # years it names that the report never mentions
     pronoun: bool = False  # it says "it", "that", "they", "he"... (it may lean on an earlier turn)
     personal: bool = False  # ... a personal pronoun ("it", "they", "their", "he"), not "that"/"this"
+    pointing: bool = False  # ... or "these"/"those" before a word of its own ("those walkarounds": things just named)
     roles: tuple[str, ...] = ()  # "who is the chief exec?": the role words the answer's person must hold
     about_cases: bool = False  # it speaks of the cases in the plural ("how did trusts …", "which trusts …")
     # "what did dr smith from oxleas say?": the words naming who is asked about, when the question asks what
@@ -232,6 +233,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         years=years,
         pronoun=any(w in PRONOUNS for w in typed),
         personal=any(w in PRONOUNS - DEMONSTRATIVES for w in typed),
+        pointing=any(w in ("these", "those") and nxt not in STOP and nxt not in QUESTION for w, nxt in pairwise(typed)),
         roles=roles,
         about_cases=bool(kinds) or each,
         more="else" in words(question),

@@ -229,6 +229,9 @@ def test_another_trust_and_nothing_else_asks_the_last_topic_of_it(synthetic):
         ("what has it improved?", (0.7, 0.0), "continue"),  # "it" stands for nothing in the question itself
         ("how did trusts improve their wards?", (0.7, 0.0), "new"),  # "their" is the trusts'
         ("what did inspectors do that helped?", (0.7, 0.0), "new"),  # "that" is not a personal pronoun
+        # "those <something>": what was just named, in other words, however strong and long the question
+        ("what problems did one of those staff walkarounds find on the wards?", (0.7, 0.0), "continue"),
+        ("how did these trusts train managers?", (0.7, 0.0), "new"),  # ... but "these trusts" are the trusts
         ("who was involved in that?", (0.1, 0.0), "continue"),  # asks who took part, not who said it
         ("thanks", (0.1, 0.0), "aside"),  # asks nothing, points back to nothing, and alone finds nothing
         ("thanks?", (0.1, 0.0), "continue"),  # ... a question mark asks something

@@ -105,8 +105,10 @@ class AssistantConfig:
     follow_short_words: int = 2  # one with this few leans on the last topic even without a pronoun, if weak alone
     weak_alone: float = 0.45  # a question retrieving more strongly than this (best cosine) on its own stands alone
     pronoun_leans: bool = True  # a personal pronoun ("it", "their") with no trust named leans, however strong alone
+    # "these"/"those" before a word of the question's own leans on the last topic, and "… like that?" naming another
+    # trust asks the last topic of it
+    pointing_leans: bool = True
     # a new question naming no trust, after an answer about one or two: their chunks rise this much (and it says so)
-    pointing_leans: bool = True  # "these"/"those" before a word of the question's own leans on the last topic
     context_boost: float = 0.1
     more_is_new: bool = True  # "what else …?" leaves out the passages the last answer showed
     follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown

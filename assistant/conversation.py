@@ -1,8 +1,9 @@
 """Follow-up questions, read from the conversation by a general test rather than by phrase lists.
 
 A question uses the conversation only when it cannot stand alone:
-- it names another trust and has no words of its own ("and what about Lincolnshire?", "and lincs?"): the last
-  topic, asked of that trust (`switch`);
+- it names another trust and has no words of its own ("and what about Lincolnshire?", "and lincs?"), or only words
+  ending on a "that"/"this" that stands for them ("did somerset do anything like that?"): the last topic, asked of
+  that trust (`switch`);
 - it names no trust and quotes nothing, and either has no subject words at all ("by how much?", "tell me more"), or
   has few and leans on a personal pronoun that nothing in it stands for ("what has it improved?", but not "how did
   trusts improve their wards?"), or has few, retrieves weakly on its own, and either leans on "that"/"this" ("did
@@ -104,7 +105,8 @@ def resolve(
         return Resolved(Reading("new", question, u.trusts, u.notes), question)
     topic, scope = last.reading.topic, _scope(last)
     seen = frozenset(e.chunk_id for e in last.extracts if e.text == e.context)
-    if u.trusts and not (u.content or u.people or u.quoted) and set(u.trusts) != set(scope):
+    own = u.content and not (u.ends_pointing and cfg.pointing_leans)  # "anything like that": nothing of its own
+    if u.trusts and not (own or u.people or u.quoted) and set(u.trusts) != set(scope):
         swapped = _swap(topic, u.trusts, names)
         return Resolved(Reading("switch", swapped, u.trusts, u.notes), swapped, last)
     if u.trusts or u.quoted:

@@ -73,7 +73,8 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "extracts: whole paragraphs for breadth answers too": dict(breadth_paragraph_words=base.whole_paragraph_words),
         "follow-ups: only questions with no words of their own lean": dict(weak_alone=0.0, follow_coherence=99.0),
         "follow-ups: a chunk already shown sinks (novelty 0.3)": dict(novelty_penalty=0.3),
-        "follow-ups: 'those <something>' stands alone when long or strong": dict(pointing_leans=False),
+        "follow-ups: 'those <something>' stands alone when long or strong; '<trust> … like that?' is new": dict(
+            pointing_leans=False),
         "a new question naming no trust does not lean on the conversation's trust": dict(context_boost=0.0),
         "'what else …?' may show again what the last answer showed": dict(more_is_new=False),
         "no check that the kind of answer asked for is shown": dict(check_answer_kind=False),

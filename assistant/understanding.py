@@ -141,7 +141,7 @@ def _foreign_names(question: str, names: Names, vocab: Vocabulary, matched: list
     """
     taken = [(m.start, m.end) for m in matched]
     out: list[str] = []
-    tokens = [(m.group(0), m.start()) for m in re.finditer(r"[A-Za-z][A-Za-z'’\-]*", question)]
+    tokens = [(m.group(0), m.start()) for m in re.finditer(r"[^\W\d_](?:[^\W\d_]|['’\-])*", question)]
 
     def unknown(tok: str) -> bool:
         low = tok.lower()

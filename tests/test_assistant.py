@@ -163,6 +163,8 @@ def test_names_years_and_words_outside_the_report_are_collected(synthetic):
     assert understand("what did the fastest trust do?", names, vocab).foreign == ()
     # one unknown word before a word styling a case's name (not its place, not a word all the names share)
     assert understand("what was greenfield partnership rated?", names, vocab).foreign == ("greenfield",)
+    # a name is told as typed, accents and all ("cómo", not "c mo")
+    assert understand("¿cómo mejoró Peñalta Health?", names, vocab).foreign == ("cómo mejoró Peñalta Health",)
 
 
 # -- follow-ups: a general test, not phrases --------------------------------------------------------------------

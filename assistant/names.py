@@ -147,6 +147,9 @@ class Names:
             if used[i] or tok in STOP or len(tok) < 3:
                 continue
             hit = self._loose(tok, question[start:end])
+            prev = toks[i - 1][0] if i and not used[i - 1] else ""
+            if hit is not None and prev not in STOP and prev in self.others and hit[0] not in self.others[prev]:
+                continue  # "north yorkshire": another case's word, unread, before it makes another place of it
             if hit is not None:
                 trust, how = hit
                 used[i] = True

@@ -89,7 +89,8 @@ def test_names_are_matched_from_the_facts_and_loose_readings_are_noted(synthetic
 
 
 @pytest.mark.parametrize("typed", ["how did staff feel", "the valley wards", "who sat on the board", "crisis cafe",
-                                   "which nhs trust trained managers"])  # words every name has are no one's
+                                   "which nhs trust trained managers",  # words every name has are no one's
+                                   "what did north valleys do"])  # another case's word before it: another place
 def test_the_reports_own_words_are_not_read_as_names(synthetic, typed):
     _, _, names = synthetic
     assert names.find(typed) == []

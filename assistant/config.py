@@ -76,6 +76,7 @@ class AssistantConfig:
     glance_min_words: int = 6  # a best sentence shorter than this takes the next one ("For example, in recruitment.")
     glance_max_words: int = 60  # ... and a quotation it cuts open is closed while it stays this short
     # an extract whose best sentence retells a quoted person's view ("Ben Travis thought …") cites them first
+    asked_first: bool = True  # an extract quoting a person the question names cites them first
     reported_views: bool = True
     # a sentence quoting or naming the person the question names scores this much more, and "say" is then no subject
     # word ("what did catherine carlick say?" opens with her words, not the narration's "Liz Lightbown says …")

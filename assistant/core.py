@@ -519,7 +519,7 @@ class Assistant:
                 shape = (words, ratio, cfg.breadth_chunk_words if about else None)
             e = make_extract(s.pos, s.chunk, s.score, qterms, vector, self.bank, self.vocab, eu, cfg,
                              self.breaks[s.pos], shown, shape[0], shape[1], scorer=scorer, whole_chunk_words=shape[2])
-            e = self._cite(e)
+            e = self._cite(e, eu.people)
             extracts.append(replace(e, nearest=True) if nearest else e)
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named)
@@ -727,8 +727,12 @@ class Assistant:
             lead=(lead or "").strip() if not abstained else "",
         )
 
-    def _cite(self, e: Extract) -> Extract:
-        """`e` citing first whoever's view its best line retells (`reported_views`)."""
+    def _cite(self, e: Extract, asked: Sequence[str] = ()) -> Extract:
+        """`e` citing first the people the question asks about, where their words are in it, else whoever's view
+        its best line retells (`reported_views`)."""
+        theirs = [s for s in e.speakers if s.name in asked]
+        if theirs and self.config.asked_first:  # "what did kirsty booth say?": her, not who is quoted before her
+            return replace(e, speaker=theirs[0], speakers=(*theirs, *(s for s in e.speakers if s not in theirs)))
         return with_reported(e, self._cited) if self.config.reported_views else e
 
     def _other_organisation(self, text: str) -> bool:

@@ -62,6 +62,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "breadth: a trust's material cut against the best anywhere (report text too)": dict(case_relative=False),
         "breadth: a trust below the cut is left out (no nearest passage above the floor)": dict(
             case_floor=base.relevance_cut),
+        "an extract quoting the person asked about cites whoever is quoted first": dict(asked_first=False),
         "a best line retelling someone's view ('X thought …') cited to whoever is quoted beside it": dict(
             reported_views=False),
         "a pull quote keeps its place over the running text it reprints": dict(prefer_running_text=False),

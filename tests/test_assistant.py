@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from conftest import make_chunk, without_markers
 
+from assistant import Assistant
 from assistant.answerable import covered, holds_answer, names_year, quotes_sayer, strong_enough
 from assistant.config import AssistantConfig
 from assistant.conversation import resolve
@@ -1263,3 +1264,14 @@ def test_a_question_naming_only_a_part_of_the_report_outlines_it(fake_assistant)
     assert answer.lead.startswith("The report's key themes, section by section:") and "Leadership" in answer.lead
     about, _ = fake_assistant.ask("what do the key themes say about leadership")  # a subject of its own: searched
     assert not about.lead
+
+
+def test_an_extract_quoting_the_person_asked_about_cites_them_first(fake_assistant):
+    ann, raj = Speaker("Ann Moss", "Chief Executive", RIVER), Speaker("Raj Patel", "Medical Director", RIVER)
+    e = Extract("“We listened,” says Ann Moss. Raj Patel works for a charity. “We met,” he says.", "", "c1", RIVER,
+                None, 1, 1, "body", None, ann, 1.0, (ann, raj), best="Raj Patel works for a charity.")
+    cited = fake_assistant._cite(e, ("Raj Patel",))  # "what did raj patel say?"
+    assert cited.speaker == raj and cited.speakers == (raj, ann)  # first, and the other still cited
+    assert fake_assistant._cite(e, ()).speaker == ann  # asked about no one: as the extract has it
+    off = Assistant.from_index(fake_assistant.index, replace(fake_assistant.config, asked_first=False))
+    assert off._cite(e, ("Raj Patel",)).speaker == ann

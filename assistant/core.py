@@ -409,7 +409,10 @@ class Assistant:
         reading = resolved.reading
         scope = reading.trusts
         eu = self._effective(u, resolved)
-        parts = self._parts_named(eu) if not scope and cfg.parts_named else ()
+        own = self._parts_named(u) if cfg.parts_named and reading.kind == "continue" else ()
+        if own:  # "what about the key themes?" after a question about a trust: the topic, within that part
+            scope, reading = (), replace(reading, trusts=())
+        parts = own or (self._parts_named(eu) if not scope and cfg.parts_named else ())
         if parts:  # "what does the foreword say about …": within that part of the report
             reading = replace(reading, notes=(*reading.notes, "within the report's " + " and ".join(parts)))
             resolved = replace(resolved, reading=reading)
@@ -495,7 +498,7 @@ class Assistant:
         if eu.pages and not (eu.topic or eu.people or eu.quoted):  # the page itself, in reading order
             selection = replace(selection, chosen=tuple(sorted(ranked, key=lambda s: s.pos)[: cfg.max_extracts]),
                                 about_trusts=False)
-        outline = self._outline(eu, parts, ranked) if parts and not eu.pages else ()
+        outline = self._outline(eu, parts, ranked) if parts and not (eu.pages or own) else ()
         if outline:  # "what are the key themes?": the part itself, a passage per section, in reading order
             selection = replace(selection, chosen=outline, about_trusts=False)
         check = coverage if not coverage.ok or own_words else answerable.strong_enough(  # her words answer as such

@@ -1275,3 +1275,12 @@ def test_an_extract_quoting_the_person_asked_about_cites_them_first(fake_assista
     assert fake_assistant._cite(e, ()).speaker == ann  # asked about no one: as the extract has it
     off = Assistant.from_index(fake_assistant.index, replace(fake_assistant.config, asked_first=False))
     assert off._cite(e, ("Raj Patel",)).speaker == ann
+
+
+def test_a_follow_up_naming_a_part_of_the_report_asks_the_topic_within_it(fake_assistant):
+    first, conv = fake_assistant.ask("how did calderstones involve patients?")
+    assert {e.trust for e in first.extracts} == {"Calderstones Partnership NHS Foundation Trust"}
+    answer, _ = fake_assistant.ask("what do the key themes say about it?", conv)
+    assert answer.reading.kind == "continue" and answer.reading.trusts == ()
+    assert answer.extracts and all(fake_assistant.chunks[fake_assistant._positions[e.chunk_id]].part == "key themes"
+                                   for e in answer.extracts)

@@ -2,8 +2,8 @@
 
 A question uses the conversation only when it cannot stand alone:
 - it names another trust and has no words of its own ("and what about Lincolnshire?", "and lincs?"), or only words
-  ending on a "that"/"this" that stands for them ("did somerset do anything like that?"): the last topic, asked of
-  that trust (`switch`);
+  ending on a "that"/"this" that stands for them ("did somerset do anything like that?"), or "same" and one word
+  ("same question for sheffield"): the last topic, asked of that trust (`switch`);
 - it names no trust and quotes nothing, and either has no subject words at all ("by how much?", "tell me more"), or
   has few and leans on a personal pronoun that nothing in it stands for ("what has it improved?", but not "how did
   trusts improve their wards?"), or has few, retrieves weakly on its own, and either leans on "that"/"this" ("did

@@ -58,7 +58,9 @@ class Understanding:
     years: tuple[str, ...] = ()  # years it names that the report never mentions
     pronoun: bool = False  # it says "it", "that", "they", "he"... (it may lean on an earlier turn)
     personal: bool = False  # ... a personal pronoun ("it", "they", "their", "he"), not "that"/"this"
-    ends_pointing: bool = False  # it ends on "that"/"this" standing alone ("did somerset do anything like that?")
+    # its words stand for the last topic: it ends on "that"/"this" standing alone ("did somerset do anything like
+    # that?"), or says "same" with at most one word of its own ("same question for sheffield")
+    ends_pointing: bool = False
     pointing: bool = False  # ... or "these"/"those" before a word of its own ("those walkarounds": things just named)
     roles: tuple[str, ...] = ()  # "who is the chief exec?": the role words the answer's person must hold
     about_cases: bool = False  # it speaks of the cases in the plural ("how did trusts …", "which trusts …")
@@ -238,7 +240,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         roles=roles,
         about_cases=bool(kinds) or each,
         more="else" in words(question),
-        ends_pointing=bool(typed) and typed[-1] in ("that", "this"),
+        ends_pointing=bool(typed) and (typed[-1] in ("that", "this") or ("same" in typed and len(content) <= 1)),
         further="more" in typed and not content,
         sayer=sayer if not set(sayer) <= vocab.generic | QUESTION else (),  # "what did the trust say": no one
         one_case=not (kinds or each) and any(w in singular for w in typed),

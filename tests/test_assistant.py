@@ -212,10 +212,10 @@ def test_another_trust_and_nothing_else_asks_the_last_topic_of_it(synthetic):
                 lambda *_: pytest.fail("a switch needs no probe"), AssistantConfig())
     assert r.reading.kind == "switch" and r.reading.trusts == (HILL,)
     assert r.query == "how did North Hillcrest train managers?"
-    q = "did hillcrest do anything like that?"  # its words stand for the last topic ("that")
-    r = resolve(q, understand(q, names, vocab), _conv("how did Riverside Valley train managers?", (RIVER,)), names,
-                lambda *_: pytest.fail("a switch needs no probe"), AssistantConfig())
-    assert r.reading.kind == "switch" and r.query == "how did North Hillcrest train managers?"
+    for q in ("did hillcrest do anything like that?", "same question for hillcrest"):  # words for the last topic
+        r = resolve(q, understand(q, names, vocab), _conv("how did Riverside Valley train managers?", (RIVER,)),
+                    names, lambda *_: pytest.fail("a switch needs no probe"), AssistantConfig())
+        assert r.reading.kind == "switch" and r.query == "how did North Hillcrest train managers?", q
 
 
 @pytest.mark.parametrize(

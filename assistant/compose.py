@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from assistant.records import Extract, Filters, GlanceLine
+from ingest.people import bare
 from ingest.records import Speaker
 
 REPORT_LEVEL = "The report's key themes"
@@ -164,6 +165,10 @@ def who_lead(
     if not found:
         return None
     head = "Quoted in the last answer" + (" (its other lines are the report's own words)" if narrated else "") + ":"
+    first = extracts[0]
+    if first.best and first.best_speaker is None and not (first.speaker and bare(first.speaker.name) in first.best):
+        cut = first.best if len(first.best) <= 90 else first.best[:90].rsplit(" ", 1)[0] + " …"
+        head = f"Its first line, “{cut}”, is the report's own words, credited to no one. {head}"
     rows = [f"- **{s.name}**{', ' + s.role if s.role else ''}{f' ({short(s.trust)})' if s.trust else ''} "
             f"[{', '.join(map(str, ns))}]" for s, ns in found.values()]
     return "\n".join([head, *rows]) + "\n"

@@ -748,7 +748,7 @@ class Assistant:
         prev = resolved.previous
         assert prev is not None
         spoken = [e for e in prev.extracts if e.speakers or e.speaker]
-        extracts = spoken or list(prev.extracts)
+        extracts = list(prev.extracts)  # numbered as they were: "[2]" means what it meant
         notes = "; ".join(resolved.reading.notes)
         line = f"Read as: who is quoted in the last answer (to “{prev.question}”){' (' + notes + ')' if notes else ''}."
         if spoken:

@@ -855,6 +855,12 @@ def test_who_is_quoted_lists_everyone_with_the_extracts_holding_their_words():
     assert who_lead([plain]) is None
     said = replace(b, best_speaker=patel, speakers=(moss, patel))  # its best line is Raj Patel's: he comes first
     assert [row.split("**")[1] for row in who_lead([a, said]).splitlines()[1:]] == ["Raj Patel", "Ann Moss"]
+    # the line that answered first is the report's own: said so, before whoever is quoted elsewhere in the answer
+    told = Extract("Waiting times fell to two weeks.", "", "c3", RIVER, None, 3, 3, "body", None, None, 1.0,
+                   best="Waiting times fell to two weeks.")
+    lead = who_lead([told, b])
+    assert lead.startswith("Its first line, “Waiting times fell to two weeks.”, is the report's own words")
+    assert lead.splitlines()[1].endswith("Chair (Riverside Valley Partnership NHS Foundation Trust) [2]")  # as numbered
 
 
 def test_who_said_that_returns_speakers_of_the_last_answer(fake_assistant):
@@ -863,6 +869,8 @@ def test_who_said_that_returns_speakers_of_the_last_answer(fake_assistant):
     assert who.reading.kind == "who" and who.extracts and who.extracts[0].speaker is not None
     assert who.extracts[0].speaker.name in who.text and who.extracts[0].speaker.name in who.lead
     assert "(to “hard to reach banned phrases”)" in who.text  # the last answer it reads, by its question
+    last = conv.turns[-1].answer
+    assert [e.chunk_id for e in who.extracts] == [e.chunk_id for e in last.extracts]  # "[2]" means what it meant
     assert not who.glance  # the lead, not the last answer's lines again
 
 

@@ -28,7 +28,7 @@ _MONEY = re.compile(
 _DATE = re.compile(r"^\s*(?:when|since when)\b|\bwhat (?:date|year|month)\b|\bwhich year\b|\bin what year\b")
 _NUMBER = re.compile(r"\bhow (?:many|much|long|big|far)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share)\b|"
                      # "what is the turnover rate"
-                     r"\bwhat(?:'s|s|’s)?\b(?:\s+[\w'’]+){0,5}\s+(?:rate|percentage|figure|total|scores?)\b|"
+                     r"\bwhat(?:'s|s|’s)?\b(?:\s+[\w'’]+){0,7}\s+(?:rate|percentage|figure|total|scores?)\b|"
                      # typed as a name for the figure: "sheffield bed occupancy rate", "staff survey engagement score"
                      r"^\W*(?:[\w'’-]+\s+){1,6}(?:rate|percentage|figure|total|score)s?\W*$")
 # a question typed as the name of a figure, with no question word ("staff turnover rate at somerset after the

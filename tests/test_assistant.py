@@ -645,6 +645,8 @@ def test_a_rate_asked_for_must_be_a_figure_of_what_it_is_asked_of(synthetic):
         assert understand(typed, names, vocab).want == "number", typed
         assert not holds_answer(typed, understand(typed, names, vocab), [other], nobody).ok, typed
     assert understand("how did the wards bring down their bed occupancy rate", names, vocab).want == "any"
+    # a figure noun a few words after "what" asks for it, however long the name of the figure
+    assert understand("what were the 2017 national inpatient survey engagement scores", names, vocab).want == "number"
 
 
 def test_a_figure_is_of_what_is_measured_and_a_date_of_the_person_named(synthetic):

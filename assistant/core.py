@@ -129,6 +129,7 @@ class Assistant:
         df = Counter(t for ts in chunk_terms for t in ts)
         n = max(1, len(self.chunks))
         self._everywhere = frozenset(t for t, d in df.items() if d / n >= self.config.common_share)
+        self._rating_cues = ratings.cue_stems(self.facts)
         self._role_words = frozenset(t for p in self.facts.people for r in p.roles for t in terms(r))
         # ... the words of role titles ("Director of Nursing"; not "works for Changes, a local charity …")
         self._title_words = frozenset(t for p in self.facts.people for r in p.roles if r[:1].isupper()
@@ -526,6 +527,10 @@ class Assistant:
             extracts.append(replace(e, nearest=True) if nearest else e)
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named)
+        if check.ok and cfg.check_rating:
+            both = replace(u, content=tuple(dict.fromkeys((*u.content, *eu.content))))  # its words, and the topic's
+            check = answerable.gives_rating(both, extracts[: cfg.answer_check_extracts],
+                                            ratings.rating_sought(q, self.facts), self._rating_cues)
         if check.ok and cfg.check_sayer:
             check = answerable.quotes_sayer(eu, extracts[: cfg.answer_check_extracts], self._role_words,
                                             self.vocab.roles, scope)

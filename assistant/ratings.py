@@ -43,6 +43,11 @@ def _cues(facts: ReportFacts) -> set[str]:
     return {stem(w) for w, n in firsts.items() if n * 2 >= total}
 
 
+def cue_stems(facts: ReportFacts) -> set[str]:
+    """The stems of the report's words for a rating ("rated", "rating")."""
+    return _cues(facts)
+
+
 def _cued(question: str, cues: set[str]) -> bool:
     """An inflected form of the cue ("rated", "rating", "ratings"), not its bare stem ("vacancy rate")."""
     return any(stem(w) in cues and w != stem(w) for w in words(question))
@@ -58,6 +63,7 @@ def _named(text: str, values: Sequence[str]) -> list[str]:
     return [v for _, v in sorted(found)]
 
 
+_YES_NO = re.compile(r"^\W*(?:and\s+)?(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b")
 _MANNER = re.compile(r"^\W*(?:and\s+)?(?:how|why)\s+(?:did|do|does|has|have|had)\b")
 
 
@@ -85,6 +91,15 @@ def rating_question(question: str, facts: ReportFacts, topic: Sequence[str] | No
             if not _named(phrase, values) and len(phrase.split()) <= 2:
                 unmatched = phrase
     return RatingAsk(tuple(named), change, unmatched)
+
+
+def rating_sought(question: str, facts: ReportFacts) -> tuple[str, ...]:
+    """The rating values a searched question needs to see ("what rating did cornwall partnership get?" asks what
+    something was rated: its answer holds one of the histories' values); empty when it asks how or why, or who."""
+    low = question.lower()
+    if not _cued(question, _cues(facts)) or _MANNER.match(low) or _YES_NO.match(low) or wanted(question) == "person":
+        return ()  # (whether something was rated so, or a question about "the poorly rated trusts", is searched)
+    return tuple(_values(facts))
 
 
 def fits(history: Sequence[Rating], ask: RatingAsk) -> bool:

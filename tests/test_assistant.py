@@ -672,6 +672,29 @@ def test_a_figure_is_of_what_is_measured_and_a_date_of_the_person_named(syntheti
     assert holds_answer(q, u, [shown("Ann Moss opened the crisis cafe in March 2016.")], nobody).ok
 
 
+def test_a_rating_asked_of_something_must_be_given_to_it_in_the_evidence(synthetic):
+    from assistant.answerable import gives_rating
+    from assistant.ratings import cue_stems, rating_sought
+
+    facts, vocab, names = synthetic
+    cues = cue_stems(facts)
+
+    def shown(text: str) -> Extract:
+        return Extract(text, text, "c1", RIVER, None, 2, 2, "body", None, None, 1.0)
+
+    q = "what rating did greenfield partnership get from cqc?"
+    u, values = understand(q, names, vocab), rating_sought(q, facts)
+    assert values and "good" in values
+    visit = shown("Staff went to Greenfield Partnership to observe good practice.")  # a value, not given as a rating
+    assert not gives_rating(u, [visit], values, cues).ok
+    assert not gives_rating(u, [shown("The wards were rated as good.")], values, cues).ok  # given to something else
+    assert gives_rating(u, [visit, shown("Greenfield Partnership was rated as outstanding.")], values, cues).ok
+    # how or whether a rating was taken, or who called it something, is not asking for one
+    for asked in ("how did greenfield react to its rating?", "did the poorly rated trusts have uncaring staff?",
+                  "who called the rating a springboard?"):
+        assert rating_sought(asked, facts) == (), asked
+
+
 def test_a_year_asked_about_must_be_in_the_evidence_where_it_bears_on_the_question(synthetic):
     _, vocab, names = synthetic
     cafe = "At Riverside Valley the chief executive Ann Moss opened a crisis cafe in 2016. Wards were rated in 2017."

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.text import stem, words
+from assistant.text import STOP, stem, words
 from assistant.understanding import wanted
 from ingest.facts import Case, ReportFacts
 from ingest.records import Chunk, Rating
@@ -29,7 +29,7 @@ _CHANGE = re.compile(r"\bfrom\s+(?P<a>[a-z ]+?)\s+to\s+(?P<b>[a-z ]+?)(?:\s+(?:i
 class RatingAsk:
     values: tuple[str, ...]  # rating values (lower case, as in the histories) the question names, in its order
     change: bool  # "from X to Y": the first must come before the last in time
-    unmatched: str | None  # a "from X" / "to Y" naming a rating no history holds (e.g. "inadequate")
+    unmatched: str | None  # a "from X" / "to Y" or "rated (as) X" naming a rating no history holds ("inadequate")
 
 
 def _values(facts: ReportFacts) -> list[str]:
@@ -85,6 +85,12 @@ def rating_question(question: str, facts: ReportFacts, topic: Sequence[str] | No
     if not ((cue and named) or change or bare):
         return None  # "who called the rating a springboard?" uses the word but asks about something else
     unmatched = None
+    typed = words(question)
+    for i, w in enumerate(typed[:-1]):  # "rated (as) inadequate": a value asked for that no history holds
+        nxt = typed[i + 2] if typed[i + 1] == "as" and i + 2 < len(typed) else typed[i + 1]
+        if (not named and stem(w) in cues and w != stem(w) and nxt.isalpha() and nxt not in STOP
+                and not any(v.split()[0].startswith(nxt) for v in values)):
+            unmatched = nxt
     if m is not None:
         for side in ("a", "b"):
             phrase = m.group(side).strip()

@@ -733,6 +733,10 @@ def test_rating_questions_are_answered_from_the_histories(synthetic):
         assert rating_question(q, facts, understand(q, names, vocab).topic) is None  # asks what it did, or why
     q = "how was riverside valley rated?"
     assert rating_question(q, facts, understand(q, names, vocab).topic) is not None  # asks for the rating
+    for q in ("which trusts were rated inadequate?", "which trusts were rated as inadequate?"):  # no history's value
+        ask = rating_question(q, facts, understand(q, names, vocab).topic)
+        assert ask is not None and ask.unmatched == "inadequate" and answer_cases(facts, ask, ())[1] is False, q
+    assert rating_question("which trusts were rated in 2016?", facts, ()).unmatched is None  # no value asked for
 
 
 # -- the assistant end to end (real report, fake embedder) ---------------------------------------------------------

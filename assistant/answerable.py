@@ -124,14 +124,21 @@ def holds_answer(
     u: Understanding,
     extracts: Sequence[Extract],
     people: Callable[[str], Sequence[Speaker]],
+    elsewhere: Sequence[str] = (),
 ) -> Check:
     """The kind of answer wanted is in what would be shown first. A person: someone cited or named there, in the
-    role the question asks about when it names one (`people` gives the report's people named in a text)."""
+    role the question asks about when it names one (`people` gives the report's people named in a text) — or, when
+    it asks about a role at an organisation the report names that is none of its cases (`elsewhere`: how the
+    question names them, "mersey care": their names as printed), a sentence naming one and the role together."""
     if u.want == "any":
         return OK
     if u.want == "person":
         found = [s for e in extracts for s in (*e.speakers, *people(e.text))]
         asked = set(u.roles)
+        if asked and elsewhere and not u.trusts:  # "who is the chief executive of mersey care?"
+            together = any(any(" ".join(words(o)) in " ".join(words(s)) for o in elsewhere) and fits_role(asked, s)
+                           for e in extracts for s in _sentences(e.text))
+            return OK if together else Check(False, f"The report names no one in that role at {elsewhere[0]}.")
         if not asked and IDENTITY.search(question.lower()) and u.content and any(
                 set(u.content) <= set(terms(s)) for e in extracts for s in _sentences(e.text)):
             return OK  # "who is tim kendall?": a sentence naming him says who he is

@@ -12,6 +12,7 @@ Left out: generating text. Every word shown from the report is the report's own.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import time
@@ -88,10 +89,17 @@ class Assistant:
         # names the report prints of organisations other than its cases ("East London NHS Foundation Trust"): name
         # runs ending with a word the cases' names share, that neither hold nor are part of a case's name
         cases = [c.lower() for c in self.facts.trust_names]
-        printed = {n.lower() for n in (self.acronyms.printed if self.acronyms else ())}
+        printed = set(self.acronyms.printed if self.acronyms else ())
         self._other_organisations = tuple(sorted(
-            n for n in printed
+            n for n in {p.lower() for p in printed}
             if n.split()[-1] in self.vocab.generic and not any(n in c or c in n for c in cases)))
+        # ... each by the words its name opens with, up to the words the cases' names share ("mersey care"), when
+        # more than one word or one the report prints only as a name ("cornwall") -> its name as printed
+        self._other_leads: dict[str, str] = {}
+        for name in sorted(printed, key=len):
+            lead = " ".join(itertools.takewhile(lambda w: w not in self.vocab.generic, name.lower().split()))
+            if name.lower() in self._other_organisations and lead and (" " in lead or lead not in self.vocab.common):
+                self._other_leads.setdefault(lead, name)
         self.sections = tuple(s.title for s in self.facts.sections)
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
         # a heading of cases' sections -> the cases with a section so headed, and the heading's words
@@ -526,7 +534,8 @@ class Assistant:
             e = self._cite(e, eu.people)
             extracts.append(replace(e, nearest=True) if nearest else e)
         if check.ok and cfg.check_answer_kind:
-            check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named)
+            check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named,
+                                            self._others_named(resolved.query))
         if check.ok and cfg.check_rating:
             both = replace(u, content=tuple(dict.fromkeys((*u.content, *eu.content))))  # its words, and the topic's
             check = answerable.gives_rating(both, extracts[: cfg.answer_check_extracts],
@@ -748,6 +757,12 @@ class Assistant:
         ending with a word the cases' names share: "East London NHS Foundation Trust")."""
         low = text.lower()
         return any(n in low for n in self._other_organisations)
+
+    def _others_named(self, text: str) -> tuple[str, ...]:
+        """The organisations outside the cases that `text` names by the words their printed names open with, up to
+        the words the cases' names share ("mersey care" of "Mersey Care NHS Foundation Trust")."""
+        low = f" {' '.join(words(text))} "
+        return tuple(name for lead, name in self._other_leads.items() if f" {lead} " in low)
 
     def _who(self, q: str, resolved: Resolved) -> Answer:
         prev = resolved.previous

@@ -1321,3 +1321,20 @@ def test_a_follow_up_naming_a_part_of_the_report_asks_the_topic_within_it(fake_a
     assert answer.reading.kind == "continue" and answer.reading.trusts == ()
     assert answer.extracts and all(fake_assistant.chunks[fake_assistant._positions[e.chunk_id]].part == "key themes"
                                    for e in answer.extracts)
+
+
+def test_a_role_at_an_organisation_outside_the_cases_needs_them_named_together(fake_assistant):
+    assert fake_assistant._others_named("who is the ceo of mersey care") == ("Mersey Care NHS Foundation Trust",)
+    assert fake_assistant._others_named("who is the chief executive of calderstones") == ()
+    answer, _ = fake_assistant.ask("who is the chief executive of mersey care?")
+    assert answer.abstained and "no one in that role at Mersey Care NHS Foundation Trust" in answer.text
+    moss = Speaker("Ann Moss", "Chief Executive", RIVER)
+    e = Extract("“We listened,” says Ann Moss.", "", "q1", RIVER, None, 1, 1, "body", None, moss, 1.0, (moss,))
+    together = Extract("Ann Moss became chief executive of Greenfield Care NHS Trust.", "", "c2", None, None, 1, 1,
+                       "body", None, None, 1.0)
+    u = replace(understand("who is the chief executive of greenfield care?", fake_assistant.names,
+                           fake_assistant.vocab), roles=("chief", "execut"), trusts=())
+    far = ("Greenfield Care NHS Trust",)
+    assert holds_answer("who is the chief executive of greenfield care?", u, [e], lambda t: []).ok  # as before
+    assert not holds_answer("who is the chief executive of greenfield care?", u, [e], lambda t: [], far).ok
+    assert holds_answer("who is the chief executive of greenfield care?", u, [e, together], lambda t: [], far).ok

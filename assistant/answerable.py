@@ -6,8 +6,8 @@ checks: that the names, places and years the question mentions are ones the repo
 subject words occur in the report at all; and that the *kind* of answer it wants — a number, an amount of
 money, a date, a named person (in the role asked about, if any) — is in the sentences it would show, in a sentence
 that shares a word with the question (and names what a figure is asked of: what "how many" counts, the "<x>" of
-"<x> rate"); and that a rating asked of something ("what rating did cornwall partnership get?") is given to it there
-("rated as good" in a sentence about it; "good practice" is not a rating).
+"<x> rate"); and that a rating asked of an organisation the report names but does not cover ("what rating did
+cornwall partnership get?") is given to it there ("rated as good" in a sentence naming it; "good practice" is not).
 Left out: any deeper reading of the sentences (no entailment model is available offline).
 """
 
@@ -165,21 +165,21 @@ def holds_answer(
     return Check(False, f"The report gives no {what} for this.")
 
 
-def gives_rating(u: Understanding, extracts: Sequence[Extract], values: Sequence[str], cues: set[str]) -> Check:
-    """A rating asked of something (`values`: the ratings a history can hold) is given in what would be shown first:
-    a value right after a word for rating ("rated as good", "a rating of requires improvement"; not "good practice"),
-    in a sentence sharing a subject word with the question besides the rating words."""
+def gives_rating(u: Understanding, extracts: Sequence[Extract], values: Sequence[str], cues: set[str],
+                 others: Sequence[str]) -> Check:
+    """The rating of an organisation the report names but does not cover (`others`: its name as printed) is given
+    to it in what would be shown first: a value (`values`: those the histories hold) right after a word for rating
+    ("rated as good"; not "good practice"), in a sentence naming it."""
     if not values or u.speech or u.people or u.quoted or u.sayer:  # words said about a rating, not the rating
         return OK
-    subject = set(u.content) - cues - {t for v in values for t in terms(v)}
     given = re.compile(rf"\b(?:{'|'.join(map(re.escape, values))})\b")
     for e in extracts:
         for sentence in _sentences(e.text):
             low = " ".join(words(sentence))
             rated = any(any(stem(w) in cues for w in low[: m.start()].split()[-3:]) for m in given.finditer(low))
-            if rated and (not subject or subject & set(terms(sentence))):
+            if rated and any(" ".join(words(o)) in low for o in others):
                 return OK
-    return Check(False, "The report gives no rating for this.")
+    return Check(False, f"The report gives no rating for {others[0]}.")
 
 
 def quotes_sayer(u: Understanding, extracts: Sequence[Extract], role_words: frozenset[str],

@@ -98,7 +98,7 @@ class AssistantConfig:
     check_answer_kind: bool = True  # abstain when the kind of answer asked for (number, date, ...) is not shown
     check_measured_words: bool = True  # a figure, amount or date asked of a word the report never uses is refused
     bare_rating: bool = True  # "what rating did sheffield get?" (the rating its whole subject) shows the history
-    check_rating: bool = True  # a searched question asking what something was rated must see a rating given to it
+    check_rating: bool = True  # what an organisation it names but does not cover was rated: a rating given to it
     check_sayer: bool = True  # "what did <someone> say?": someone the report quotes (a name it uses, a role held)
     check_years: bool = True  # a year the question names must be in those extracts, where it bears on it
     answer_check_extracts: int = 5  # the kind of answer asked for must be in one of the first this many extracts

@@ -536,10 +536,10 @@ class Assistant:
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named,
                                             self._others_named(resolved.query))
-        if check.ok and cfg.check_rating:
-            both = replace(u, content=tuple(dict.fromkeys((*u.content, *eu.content))))  # its words, and the topic's
-            check = answerable.gives_rating(both, extracts[: cfg.answer_check_extracts],
-                                            ratings.rating_sought(q, self.facts), self._rating_cues)
+        others = self._others_named(q)
+        if check.ok and cfg.check_rating and others and not u.trusts:  # the rating of an organisation it does not cover
+            check = answerable.gives_rating(u, extracts[: cfg.answer_check_extracts],
+                                            ratings.rating_sought(q, self.facts), self._rating_cues, others)
         if check.ok and cfg.check_sayer:
             check = answerable.quotes_sayer(eu, extracts[: cfg.answer_check_extracts], self._role_words,
                                             self.vocab.roles, scope)

@@ -68,7 +68,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "a pull quote keeps its place over the running text it reprints": dict(prefer_running_text=False),
         "no check that a year asked about is in the evidence": dict(check_years=False),
         "a figure asked of a word the report never uses is still answered": dict(check_measured_words=False),
-        "a rating asked of something the report does not rate is still answered": dict(check_rating=False),
+        "the rating of an organisation it names but does not cover answered without one": dict(check_rating=False),
         "'what did <someone> say?' answered whoever the someone is": dict(check_sayer=False),
         "'what rating did X get?' searched, not answered from the histories": dict(bare_rating=False),
         "'what about X?' answered even when X has nothing relevant": dict(switch_cut=0.0),

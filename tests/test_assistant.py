@@ -672,12 +672,12 @@ def test_a_figure_is_of_what_is_measured_and_a_date_of_the_person_named(syntheti
     assert holds_answer(q, u, [shown("Ann Moss opened the crisis cafe in March 2016.")], nobody).ok
 
 
-def test_a_rating_asked_of_something_must_be_given_to_it_in_the_evidence(synthetic):
+def test_the_rating_of_an_organisation_outside_the_cases_must_be_given_to_it_in_the_evidence(synthetic):
     from assistant.answerable import gives_rating
     from assistant.ratings import cue_stems, rating_sought
 
     facts, vocab, names = synthetic
-    cues = cue_stems(facts)
+    cues, other = cue_stems(facts), ("Greenfield Partnership NHS Trust",)
 
     def shown(text: str) -> Extract:
         return Extract(text, text, "c1", RIVER, None, 2, 2, "body", None, None, 1.0)
@@ -685,10 +685,11 @@ def test_a_rating_asked_of_something_must_be_given_to_it_in_the_evidence(synthet
     q = "what rating did greenfield partnership get from cqc?"
     u, values = understand(q, names, vocab), rating_sought(q, facts)
     assert values and "good" in values
-    visit = shown("Staff went to Greenfield Partnership to observe good practice.")  # a value, not given as a rating
-    assert not gives_rating(u, [visit], values, cues).ok
-    assert not gives_rating(u, [shown("The wards were rated as good.")], values, cues).ok  # given to something else
-    assert gives_rating(u, [visit, shown("Greenfield Partnership was rated as outstanding.")], values, cues).ok
+    visit = shown("Staff went to Greenfield Partnership NHS Trust to observe good practice.")  # not a rating
+    assert not gives_rating(u, [visit], values, cues, other).ok
+    assert not gives_rating(u, [shown("The wards were rated as good.")], values, cues, other).ok  # not its rating
+    rated = shown("Greenfield Partnership NHS Trust was rated as outstanding.")
+    assert gives_rating(u, [visit, rated], values, cues, other).ok
     # how or whether a rating was taken, or who called it something, is not asking for one
     for asked in ("how did greenfield react to its rating?", "did the poorly rated trusts have uncaring staff?",
                   "who called the rating a springboard?"):

@@ -19,6 +19,10 @@ class AssistantConfig:
     own_words: bool = True  # a question naming a person and nothing else ("what did X say?") is answered from X's words
     person_boost: float = 0.25  # a chunk quoting a person the question names (share of the best possible score)
     phrase_boost: float = 0.35  # a chunk containing a phrase the user put in quotation marks
+    # ... and, less, one holding a run of the question's words, unquoted, that the report prints in at most
+    # `phrase_chunks` passages ("what is listening into action": the project's name, not "he really does listen")
+    typed_phrase_boost: float = 0.2
+    phrase_chunks: int = 1
     # a chunk under a section heading the question names ("calderstones culture", "what does the foreword say")
     # rises this much, and a focused answer keeps it even when its sentences hardly use the question's words
     heading_boost: float = 0.1

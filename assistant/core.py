@@ -42,7 +42,7 @@ from assistant.records import Answer, Comparison, Conversation, Extract, Filters
 from assistant.retrieval import Scored, Selection, rank, repeats, select
 from assistant.sentences import SentenceBank
 from assistant.spelling import Acronyms, RoleWords, Speller
-from assistant.text import QUESTION, SINGULAR, YEAR, Vocabulary, terms, words
+from assistant.text import QUESTION, SINGULAR, STOP, YEAR, Vocabulary, terms, words
 from assistant.understanding import Understanding, understand
 from assistant.validate import clean_filters, clean_history, clean_question
 from errors import ValidationError
@@ -136,6 +136,7 @@ class Assistant:
         chunk_terms = [set(terms(c.text)) for c in self.chunks]  # each chunk's words, worked out once here
         df = Counter(t for ts in chunk_terms for t in ts)
         n = max(1, len(self.chunks))
+        self._plain_texts = [" ".join(words(c.text)) for c in self.chunks]  # each chunk's words, for phrases typed
         self._everywhere = frozenset(t for t, d in df.items() if d / n >= self.config.common_share)
         self._rating_cues = ratings.cue_stems(self.facts)
         self._role_words = frozenset(t for p in self.facts.people for r in p.roles for t in terms(r))
@@ -491,7 +492,8 @@ class Assistant:
         headings = self._headings_named(eu) if cfg.heading_boost > 0 else frozenset()
         ranked = rank(self.index, scores, allowed, eu, cfg, resolved.seen, headings,
                       mentions_below=bool(scope) and cfg.report_mentions,
-                      leaning=resolved.leaning if not filters.trusts else ())
+                      leaning=resolved.leaning if not filters.trusts else (),
+                      phrases=self._typed_phrases(q) if cfg.typed_phrase_boost else ())
         # a question naming someone ("what did catherine carlick say?"): their words and the sentences naming them
         # score more, and "say" is no subject word (it would favour every "says" of the report's narration)
         asked = (u.people or holders) if cfg.person_sentence_bonus else ()
@@ -757,6 +759,25 @@ class Assistant:
         ending with a word the cases' names share: "East London NHS Foundation Trust")."""
         low = text.lower()
         return any(n in low for n in self._other_organisations)
+
+    def _typed_phrases(self, text: str) -> tuple[str, ...]:
+        """Runs of the question's words, unquoted, that the report prints as they are in only a few passages (at most
+        `phrase_chunks`): two or more words, opening and closing on a word that is not a small one ("listening into
+        action", "burning platform"); the longest first, none inside another."""
+        typed = words(text)
+        found: list[str] = []
+        for n in range(min(6, len(typed)), 1, -1):
+            for i in range(len(typed) - n + 1):
+                run = typed[i : i + n]
+                if run[0] in STOP or run[-1] in STOP or run[0] in QUESTION or run[-1] in QUESTION:
+                    continue
+                phrase = " ".join(run)
+                if any(phrase in f for f in found):
+                    continue
+                k = sum(phrase in t for t in self._plain_texts)
+                if 0 < k <= self.config.phrase_chunks:
+                    found.append(phrase)
+        return tuple(found)
 
     def _others_named(self, text: str) -> tuple[str, ...]:
         """The organisations outside the cases that `text` names by the words their printed names open with, up to

@@ -68,15 +68,17 @@ def rank(
     *,
     mentions_below: bool = False,
     leaning: Sequence[str] = (),
+    phrases: Sequence[str] = (),
 ) -> list[Scored]:
     """Every allowed chunk with its boosted 0-1 score, best first. `headings`: section headings the question
     names ("calderstones culture": Culture); their chunks rise by `cfg.heading_boost`. `mentions_below`: a
     question about a trust, whose report-level chunks (the report's own text naming it) sink by
     `cfg.mention_penalty`, after the trust's own pages. `leaning`: the conversation's trusts, whose chunks rise by
-    `cfg.context_boost`."""
+    `cfg.context_boost`. `phrases`: runs of the question's words the report prints in few passages; a chunk holding
+    one rises by `cfg.typed_phrase_boost` (a phrase the user quoted, by `cfg.phrase_boost`)."""
     positions = index.positions
     scale = best_possible(index, cfg)
-    phrases = [normalise_ws(p).lower() for p in u.quoted]
+    quoted = [normalise_ws(p).lower() for p in u.quoted]
     people = set(u.people)
     out: list[Scored] = []
     for hit in index.rank(scores, among=allowed, fusion=cfg.fusion):
@@ -84,8 +86,10 @@ def rank(
         s = hit.score / scale
         if people and people & ({q.name for q in chunk.quotes} | ({chunk.speaker.name} if chunk.speaker else set())):
             s += cfg.person_boost
-        if phrases and any(p in normalise_ws(chunk.text).lower() for p in phrases):
+        if quoted and any(p in normalise_ws(chunk.text).lower() for p in quoted):
             s += cfg.phrase_boost
+        elif phrases and any(p in normalise_ws(chunk.text).lower() for p in phrases):
+            s += cfg.typed_phrase_boost
         if chunk.id in seen:
             s -= cfg.novelty_penalty
         if headings and chunk.section in headings:

@@ -47,6 +47,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "focused answers padded to five extracts (no evidence cut)": dict(focused_cut=0.0),
         "focused answers ranked by chunk score alone (not + half their best sentence's evidence)": dict(
             focused_evidence_weight=0.0),
+        "no boost for a run of typed words the report prints in one passage only": dict(typed_phrase_boost=0.0),
         "no bonus for a sentence naming or quoting the person asked about": dict(person_sentence_bonus=0.0),
         "a question the report asks ('What were the obstacles …?') scores as any sentence": dict(asking_penalty=0.0),
         "no key themes first": dict(overview_first=False),

@@ -1339,3 +1339,20 @@ def test_a_role_at_an_organisation_outside_the_cases_needs_them_named_together(f
     assert holds_answer("who is the chief executive of greenfield care?", u, [e], lambda t: []).ok  # as before
     assert not holds_answer("who is the chief executive of greenfield care?", u, [e], lambda t: [], far).ok
     assert holds_answer("who is the chief executive of greenfield care?", u, [e, together], lambda t: [], far).ok
+
+
+def test_a_run_of_typed_words_the_report_prints_once_is_read_as_a_phrase(fake_assistant):
+    assert fake_assistant._typed_phrases("what is listening into action") == ("listening into action",)
+    assert fake_assistant._typed_phrases("how did the trusts involve patients") == ()  # printed in many passages
+    from assistant.retrieval import rank
+
+    q, index, cfg = "what is listening into action", fake_assistant.index, fake_assistant.config
+    scores = index.scores(q, vector=index.embed(q))
+    allowed = np.ones(len(fake_assistant.chunks), dtype=bool)
+    u = understand(q, fake_assistant.names, fake_assistant.vocab)
+    plain = {s.chunk.id: s.score for s in rank(index, scores, allowed, u, cfg)}
+    boosted = {s.chunk.id: s.score for s in rank(index, scores, allowed, u, cfg, phrases=("listening into action",))}
+    risen = [i for i in plain if boosted[i] > plain[i]]
+    (one,) = risen
+    assert "Listening into Action" in fake_assistant.chunks[fake_assistant._positions[one]].text
+    assert boosted[one] - plain[one] == pytest.approx(cfg.typed_phrase_boost)

@@ -137,6 +137,8 @@ class Assistant:
         df = Counter(t for ts in chunk_terms for t in ts)
         n = max(1, len(self.chunks))
         self._plain_texts = [" ".join(words(c.text)) for c in self.chunks]  # each chunk's words, for phrases typed
+        self._plain_all = "\n".join(self._plain_texts)
+        self._pairs = {pair for t in self._plain_texts for pair in itertools.pairwise(t.split())}
         self._everywhere = frozenset(t for t, d in df.items() if d / n >= self.config.common_share)
         self._rating_cues = ratings.cue_stems(self.facts)
         self._role_words = frozenset(t for p in self.facts.people for r in p.roles for t in terms(r))
@@ -772,7 +774,8 @@ class Assistant:
                 if run[0] in STOP or run[-1] in STOP or run[0] in QUESTION or run[-1] in QUESTION:
                     continue
                 phrase = " ".join(run)
-                if any(phrase in f for f in found):
+                if any(pair not in self._pairs for pair in itertools.pairwise(run)) or any(phrase in f for f in found) \
+                        or phrase not in self._plain_all:  # (cheap tests first: most runs are printed nowhere)
                     continue
                 k = sum(phrase in t for t in self._plain_texts)
                 if 0 < k <= self.config.phrase_chunks:

@@ -537,11 +537,11 @@ class Assistant:
                              self.breaks[s.pos], shown, shape[0], shape[1], scorer=scorer, whole_chunk_words=shape[2])
             e = self._cite(e, eu.people)
             extracts.append(replace(e, nearest=True) if nearest else e)
+        others = self._others_named(q)  # organisations it names that the report mentions but does not cover
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named,
-                                            self._others_named(resolved.query))
-        others = self._others_named(q)
-        if check.ok and cfg.check_rating and others and not u.trusts:  # the rating of an organisation it does not cover
+                                            others)
+        if check.ok and cfg.check_rating and others and not u.trusts:  # the rating of one of them
             check = answerable.gives_rating(u, extracts[: cfg.answer_check_extracts],
                                             ratings.rating_sought(q, self.facts), self._rating_cues, others)
         if check.ok and cfg.check_sayer:

@@ -36,16 +36,11 @@ def _values(facts: ReportFacts) -> list[str]:
     return sorted({r.rating.lower() for c in facts.cases for r in c.ratings}, key=len, reverse=True)
 
 
-def _cues(facts: ReportFacts) -> set[str]:
+def cue_stems(facts: ReportFacts) -> set[str]:
     """Stems of the report's own word for a rating: the word most rating lines open with ("Rated as good")."""
     firsts = Counter(words(r.text)[0] for c in facts.cases for r in c.ratings if words(r.text))
     total = sum(firsts.values())
     return {stem(w) for w, n in firsts.items() if n * 2 >= total}
-
-
-def cue_stems(facts: ReportFacts) -> set[str]:
-    """The stems of the report's words for a rating ("rated", "rating")."""
-    return _cues(facts)
 
 
 def _cued(question: str, cues: set[str]) -> bool:
@@ -74,7 +69,7 @@ def rating_question(question: str, facts: ReportFacts, topic: Sequence[str] | No
     if not values:
         return None
     named = _named(question, values)
-    cues = _cues(facts)
+    cues = cue_stems(facts)
     cue = _cued(question, cues)
     m = _CHANGE.search(" ".join(words(question)))
     change = m is not None and bool(_named(m.group("a"), values) or _named(m.group("b"), values))
@@ -103,7 +98,8 @@ def rating_sought(question: str, facts: ReportFacts) -> tuple[str, ...]:
     """The rating values a searched question needs to see ("what rating did cornwall partnership get?" asks what
     something was rated: its answer holds one of the histories' values); empty when it asks how or why, or who."""
     low = question.lower()
-    if not _cued(question, _cues(facts)) or _MANNER.match(low) or _YES_NO.match(low) or wanted(question) == "person":
+    if not _cued(question, cue_stems(facts)) or _MANNER.match(low) or _YES_NO.match(low) \
+            or wanted(question) == "person":
         return ()  # (whether something was rated so, or a question about "the poorly rated trusts", is searched)
     return tuple(_values(facts))
 

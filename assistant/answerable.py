@@ -101,6 +101,12 @@ def fits_role(asked: set[str], role: str | None) -> bool:
     return all(any(h.startswith(a) or a.startswith(h) for h in have) for a in asked)
 
 
+def _meets(asked: set[str], said: set[str]) -> bool:
+    """A stem asked for is among those said, or one begins the other ("employe" of employees, "employ" of employs)."""
+    return bool(asked & said) or any(len(a) >= 5 and len(b) >= 5 and (a.startswith(b) or b.startswith(a))
+                                     for a in asked for b in said)
+
+
 def _sentences(text: str) -> list[str]:
     return re.split(r"(?<=[.?!])\s+", text)
 
@@ -158,7 +164,7 @@ def holds_answer(
             if not has(u.want, sentence):
                 continue
             said = set(terms(sentence))
-            if (counted and not counted & said) or (u.content and not said & set(u.content)):
+            if (counted and not _meets(counted, said)) or (u.content and not _meets(set(u.content), said)):
                 continue
             return OK
     what = {"money": "amount of money", "number": "figure", "date": "date"}[u.want]

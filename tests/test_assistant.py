@@ -668,10 +668,10 @@ def test_a_figure_is_of_what_is_measured_and_a_date_of_the_person_named(syntheti
     assert not holds_answer(q, u, [shown("Ann Moss ran the crisis cafe meeting every two weeks.")], nobody).ok
     assert holds_answer(q, u, [shown("Ann Moss opened the crisis cafe within a year.")], nobody).ok
     # a figure of "employees" is one of what the trust "employs" (one stem beginning the other)
-    q = "number of employees at riverside valley"
-    u = understand(q, names, vocab)
-    assert holds_answer(q, u, [shown("The trust employs around 2,600 staff.")], nobody).ok
-    assert not holds_answer(q, u, [shown("The trust has 12 wards.")], nobody).ok
+    staff = "number of employees at riverside valley"
+    asked = understand(staff, names, vocab)
+    assert holds_answer(staff, asked, [shown("The trust employs around 2,600 staff.")], nobody).ok
+    assert not holds_answer(staff, asked, [shown("The trust has 12 wards.")], nobody).ok
     # a date for the person the question names is in a passage that names them
     assert not holds_answer(q, u, [shown("The crisis cafe opened in March 2016.")], nobody).ok
     assert holds_answer(q, u, [shown("Ann Moss opened the crisis cafe in March 2016.")], nobody).ok

@@ -131,6 +131,7 @@ def holds_answer(
     extracts: Sequence[Extract],
     people: Callable[[str], Sequence[Speaker]],
     elsewhere: Sequence[str] = (),
+    ordinary: Callable[[str], bool] = lambda t: True,
 ) -> Check:
     """The kind of answer wanted is in what would be shown first. A person: someone cited or named there, in the
     role the question asks about when it names one (`people` gives the report's people named in a text) — or, when
@@ -157,8 +158,11 @@ def holds_answer(
     counted = _counted(question) or set(u.figure_of)
     # "when did ben travis become chief executive?": a date in a passage that names him
     surnames = {words(name)[-1] for name in u.people if words(name)}
+    # "how many beds does harplands hospital have?": a figure in a passage naming Harplands (a word the report
+    # prints only as a name), not the beds of another trust
+    names = {t for t in u.content if not ordinary(t)}
     for e in extracts:
-        if surnames and not surnames & set(words(e.text)):
+        if (surnames and not surnames & set(words(e.text))) or names - set(terms(e.text)):
             continue
         for sentence in _sentences(e.text):
             if not has(u.want, sentence):

@@ -139,6 +139,7 @@ class Assistant:
         self._plain_texts = [" ".join(words(c.text)) for c in self.chunks]  # each chunk's words, for phrases typed
         self._plain_all = "\n".join(self._plain_texts)
         self._pairs = {pair for t in self._plain_texts for pair in itertools.pairwise(t.split())}
+        self._lower_terms = frozenset(terms(" ".join(self.vocab.common)))  # stems of words it prints in lower case
         self._everywhere = frozenset(t for t, d in df.items() if d / n >= self.config.common_share)
         self._rating_cues = ratings.cue_stems(self.facts)
         self._role_words = frozenset(t for p in self.facts.people for r in p.roles for t in terms(r))
@@ -540,7 +541,8 @@ class Assistant:
         others = self._others_named(q)  # organisations it names that the report mentions but does not cover
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named,
-                                            others)
+                                            others, lambda t: t in self._lower_terms or t not in self.vocab.idf
+                                            or len(t) < 5)
         if check.ok and cfg.check_rating and others and not u.trusts:  # the rating of one of them
             check = answerable.gives_rating(u, extracts[: cfg.answer_check_extracts],
                                             ratings.rating_sought(q, self.facts), self._rating_cues, others)

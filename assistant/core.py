@@ -100,6 +100,8 @@ class Assistant:
             lead = " ".join(itertools.takewhile(lambda w: w not in self.vocab.generic, name.lower().split()))
             if name.lower() in self._other_organisations and lead and (" " in lead or lead not in self.vocab.common):
                 self._other_leads.setdefault(lead, name)
+        people = {p.name for p in self.facts.people} | {bare(p.name) for p in self.facts.people}
+        self._bodies = tuple(n for n in printed if n not in people and len(n.split()) >= 2)  # not a person's name
         self.sections = tuple(s.title for s in self.facts.sections)
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
         # a heading of cases' sections -> the cases with a section so headed, and the heading's words
@@ -542,7 +544,7 @@ class Assistant:
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named,
                                             others, lambda t: t in self._lower_terms or t not in self.vocab.idf
-                                            or len(t) < 5)
+                                            or len(t) < 5, lambda t: t in self.vocab.idf, self._names_a_body)
         if check.ok and cfg.check_rating and others and not u.trusts:  # the rating of one of them
             check = answerable.gives_rating(u, extracts[: cfg.answer_check_extracts],
                                             ratings.rating_sought(q, self.facts), self._rating_cues, others)
@@ -783,6 +785,10 @@ class Assistant:
                 if 0 < k <= self.config.phrase_chunks:
                     found.append(phrase)
         return tuple(found)
+
+    def _names_a_body(self, text: str) -> bool:
+        """`text` names an organisation or body by a name the report prints ("NHS Improvement")."""
+        return any(n in text for n in self._bodies)
 
     def _others_named(self, text: str) -> tuple[str, ...]:
         """The organisations outside the cases that `text` names by the words their printed names open with, up to

@@ -21,7 +21,8 @@ from ingest.people import SPEECH_VERBS
 Want = Literal["money", "number", "date", "person", "any"]
 
 _MONEY = re.compile(
-    r"£|\bhow much\b.*\b(?:cost|costs|pay|paid|spend|spent|budget|fund\w*|money|pounds?|invest\w*)\b|"
+    # ("how much of his time does he spend …" asks how much time)
+    r"£|\bhow much\b(?:(?!\btime\b).)*\b(?:cost|costs|pay|paid|spend|spent|budget|fund\w*|money|pounds?|invest\w*)\b|"
     # "what did it cost", "what did they spend on it", not "what … covering costs"
     r"\bwhat(?:'s|s|’s)?\b(?:\s+[\w'’]+){0,5}\s+(?:cost|costs|price|budget|spend|spent|pay|paid)\b"
 )

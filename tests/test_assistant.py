@@ -679,6 +679,23 @@ def test_a_figure_is_of_what_is_measured_and_a_date_of_the_person_named(syntheti
     assert not holds_answer(beds, asked, [shown("Riverside Valley bought 12 beds.")], nobody, (), named).ok
     assert holds_answer(beds, asked, [shown("Riverside Valley bought 12 beds.")], nobody).ok  # (as before)
     assert holds_answer(beds, asked, [shown("The Lodge has 12 beds.")], nobody, (), named).ok
+    # words the report never uses ("ppl") are not looked for next to its figures; a stem may begin another ("serv")
+    ppl = "how many ppl does riverside valley serve"
+    asked = understand(ppl, names, vocab)
+    served = [shown("It provides services for around 718,800 people.")]
+    assert holds_answer(ppl, asked, served, nobody, known=lambda t: t in vocab.idf).ok
+    assert not holds_answer(ppl, asked, served, nobody).ok  # (every word looked for)
+    # "how much of his time": time, not money; "at least half" is a figure
+    spend = "how much of his time does he spend outside the trust?"
+    assert understand(spend, names, vocab).want == "number"
+    assert holds_answer(spend, understand(spend, names, vocab),
+                        [shown("He spends at least half his time outside the trust.")], nobody).ok
+    # "who's running it?" may be answered by a body, not a person
+    body = understand("who's running the programme?", names, vocab)
+    led = [shown("It is jointly led by NHS Improvement.")]
+    assert not holds_answer("who's running the programme?", body, led, nobody).ok
+    assert holds_answer("who's running the programme?", body, led, nobody,
+                        bodies=lambda text: "NHS Improvement" in text).ok
     # a date for the person the question names is in a passage that names them
     assert not holds_answer(q, u, [shown("The crisis cafe opened in March 2016.")], nobody).ok
     assert holds_answer(q, u, [shown("Ann Moss opened the crisis cafe in March 2016.")], nobody).ok

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.text import STOP, stem, words
-from assistant.understanding import wanted
+from assistant.understanding import YES_NO, wanted
 from ingest.facts import Case, ReportFacts
 from ingest.records import Chunk, Rating
 
@@ -58,7 +58,6 @@ def _named(text: str, values: Sequence[str]) -> list[str]:
     return [v for _, v in sorted(found)]
 
 
-_YES_NO = re.compile(r"^\W*(?:and\s+)?(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b")
 _MANNER = re.compile(r"^\W*(?:and\s+)?(?:how|why)\s+(?:did|do|does|has|have|had)\b")
 
 
@@ -98,7 +97,7 @@ def rating_sought(question: str, facts: ReportFacts) -> tuple[str, ...]:
     """The rating values a searched question needs to see ("what rating did cornwall partnership get?" asks what
     something was rated: its answer holds one of the histories' values); empty when it asks how or why, or who."""
     low = question.lower()
-    if not _cued(question, cue_stems(facts)) or _MANNER.match(low) or _YES_NO.match(low) \
+    if not _cued(question, cue_stems(facts)) or _MANNER.match(low) or YES_NO.match(low) \
             or wanted(question) == "person":
         return ()  # (whether something was rated so, or a question about "the poorly rated trusts", is searched)
     return tuple(_values(facts))

@@ -34,9 +34,10 @@ _NUMBER = re.compile(r"\bhow (?:many|much|long|big|far)\b|\bnumber of\b|\bwhat (
                      r"^\W*(?:[\w'’-]+\s+){1,6}(?:rate|percentage|figure|total|score)s?\W*$")
 # a question typed as the name of a figure, with no question word ("staff turnover rate at somerset after the
 # inspection", "restraint numbers per month before vs after", "shsc deficit 2017/18"): it asks for that figure
+# a yes/no question ("did they cover families' costs?") opens with an auxiliary
+YES_NO = re.compile(r"^\W*(?:and\s+)?(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b")
 _INTERROGATIVE = re.compile(r"\b(?:who|whom|whose|what|whats|what's|what’s|which|when|where|why|how)\b|"
-                            # a yes/no question ("did they cover families' costs?") is a question too
-                            r"^\W*(?:and\s+)?(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b")
+                            + YES_NO.pattern)  # ... and is a question too
 _FIGURE_NAME = {"number": re.compile(r"\b(?:rate|percentage|proportion|figure|total|score|numbers)s?\b"),
                 "money": re.compile(r"\b(?:cost|budget|deficit|price|spend)s?\b")}
 _PERSON = re.compile(r"^\s*(?:and\s+)?(?:who|whose)\b|\bwhich (?:person|people|director|manager|leader)\b")

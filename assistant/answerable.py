@@ -7,7 +7,8 @@ subject words occur in the report at all; and that the *kind* of answer it wants
 money, a date, a named person (in the role asked about, if any) — is in the sentences it would show, in a sentence
 that shares a word with the question (and names what a figure is asked of: what "how many" counts, the "<x>" of
 "<x> rate"); and that a rating asked of an organisation the report names but does not cover ("what rating did
-cornwall partnership get?") is given to it there ("rated as good" in a sentence naming it; "good practice" is not).
+cornwall partnership get?") is given to it there ("rated as good" in a sentence naming it; "good practice" is not);
+and that an outcome asked for is not one the report tells only as still to come ("results are imminent").
 Left out: any deeper reading of the sentences (no entailment model is available offline).
 """
 
@@ -180,6 +181,37 @@ def holds_answer(
             return OK
     what = {"money": "amount of money", "number": "figure", "date": "date"}[u.want]
     return Check(False, f"The report gives no {what} for this.")
+
+
+# an outcome asked for: "what were the survey results?", "what rating did they get?", "what did the review find?"
+_OUTCOME = re.compile(r"\b(?:results?|outcomes?|findings?|scores?|rated|rating|verdict|conclu\w*)\b")
+# a question about what was hoped for or planned is answered by the hope or the plan
+_ABOUT_AHEAD = re.compile(r"\b(?:hop\w*|plan\w*|expect\w*|aim\w*|intend\w*|future|will|going to)\b")
+# a sentence telling an outcome as still to come: "results are imminent", "when the results are released in March
+# 2018", "we are hopeful that our services will be rated …" (grammatical marks of the future; no topic words)
+_AHEAD = re.compile(r"\b(?:will|shall|imminent|due|await\w*|expect\w*|hope[sd]?|hopeful|hoping|yet to|not yet|"
+                    r"when (?:the )?(?:\w+ ){0,2}(?:are|is) (?:released|published|announced|known))\b")
+
+
+def still_to_come(question: str, u: Understanding, extracts: Sequence[Extract]) -> Check:
+    """An outcome asked for ("what were lincs' 2017 national staff survey results?") is not given when the sentences
+    shown first that share the most of the question's other words all tell that outcome as still to come ("… when
+    the results are released in March 2018"): the report was written before it. A sentence that matches as well and
+    tells what happened ("Local staff surveys during 2017 showed significant improvement") answers "how did their
+    staff survey results change?". A question about hopes or plans, or about what was said, is left alone."""
+    q = question.lower()
+    outcome = set(_OUTCOME.findall(q))
+    if not outcome or _ABOUT_AHEAD.search(q) or u.speech or u.sayer or u.people:
+        return OK
+    asked = {stem(w) for w in outcome}
+    subject = set(u.content) - set(terms(" ".join(outcome)))
+    scored = [(len(subject & set(terms(s))), s) for e in extracts for s in _sentences(e.text)]
+    top = max((k for k, _ in scored), default=0)
+    best = [s for k, s in scored if k == top]
+    if top and all(_AHEAD.search(s.lower()) and asked & {stem(w) for w in _OUTCOME.findall(s.lower())} for s in best):
+        told = " ".join(best[0].split())
+        return Check(False, f"The report tells this only as still to come: “{told}”")
+    return OK
 
 
 def gives_rating(u: Understanding, extracts: Sequence[Extract], values: Sequence[str], cues: set[str],

@@ -104,6 +104,7 @@ class AssistantConfig:
     bare_rating: bool = True  # "what rating did sheffield get?" (the rating its whole subject) shows the history
     check_rating: bool = True  # what an organisation it names but does not cover was rated: a rating given to it
     check_sayer: bool = True  # "what did <someone> say?": someone the report quotes (a name it uses, a role held)
+    check_pending: bool = True  # an outcome asked for that the report tells only as still to come is not given
     check_years: bool = True  # a year the question names must be in those extracts, where it bears on it
     answer_check_extracts: int = 5  # the kind of answer asked for must be in one of the first this many extracts
     # -- follow-ups --------------------------------------------------------------------------------------------

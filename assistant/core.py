@@ -551,6 +551,8 @@ class Assistant:
         if check.ok and cfg.check_sayer:
             check = answerable.quotes_sayer(eu, extracts[: cfg.answer_check_extracts], self._role_words,
                                             self.vocab.roles, scope)
+        if check.ok and cfg.check_pending:
+            check = answerable.still_to_come(resolved.query, eu, extracts[: cfg.answer_check_extracts])
         if check.ok and cfg.check_years:
             check = answerable.names_year(resolved.query, eu, extracts[: cfg.answer_check_extracts])
         abstained = not check.ok

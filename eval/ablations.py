@@ -68,6 +68,8 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
             reported_views=False),
         "a pull quote keeps its place over the running text it reprints": dict(prefer_running_text=False),
         "no check that a year asked about is in the evidence": dict(check_years=False),
+        "an outcome the evidence tells only as still to come ('results are imminent') is answered": dict(
+            check_pending=False),
         "a figure asked of a word the report never uses is still answered": dict(check_measured_words=False),
         "the rating of an organisation it names but does not cover answered without one": dict(check_rating=False),
         "'what did <someone> say?' answered whoever the someone is": dict(check_sayer=False),

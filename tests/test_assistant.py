@@ -18,7 +18,7 @@ import pytest
 from conftest import make_chunk, without_markers
 
 from assistant import Assistant
-from assistant.answerable import covered, holds_answer, names_year, quotes_sayer, strong_enough
+from assistant.answerable import covered, holds_answer, names_year, quotes_sayer, still_to_come, strong_enough
 from assistant.config import AssistantConfig
 from assistant.conversation import resolve
 from assistant.extracts import ELLIPSIS, make_extract, span_breaks
@@ -739,6 +739,30 @@ def test_a_year_asked_about_must_be_in_the_evidence_where_it_bears_on_the_questi
     assert not missing.ok and "2015" in missing.reason
     assert not check("what did staff surveys show in 2017?").ok  # 2017 is there, but said of something else
     assert check("what happened to the crisis cafe?").ok  # no year asked: nothing to check
+
+
+def test_an_outcome_the_evidence_tells_only_as_still_to_come_is_not_given(synthetic):
+    _, vocab, names = synthetic
+    told = ("Local staff surveys during 2016 showed big gains. The trust has high hopes for its national staff "
+            "survey when the results are released in May. Our latest inspection results are imminent.")
+    e = Extract(told, told, "c1", RIVER, None, 2, 2, "body", None, None, 1.0)
+
+    def check(question: str):
+        return still_to_come(question, understand(question, names, vocab), [e])
+
+    pending = check("what were riverside's national staff survey results?")
+    assert not pending.ok and "released in May" in pending.reason  # the best-matching sentence: still to come
+    assert not check("what were the results of the latest inspection?").ok
+    # a sentence matching as well that tells what happened answers it
+    assert check("what were the results of the local staff surveys?").ok
+    assert check("how did staff survey results change?").ok
+    assert check("what does the trust hope the survey results will show?").ok  # asks about the hope itself
+    assert check("what did staff say about the survey results?").ok  # asks about words said
+    assert check("what happened to the national staff survey?").ok  # no outcome asked for
+    done = "The national staff survey results showed the best scores in the region."
+    shown = Extract(done, done, "c2", RIVER, None, 3, 3, "body", None, None, 1.0)
+    assert still_to_come("what were the national staff survey results?",
+                         understand("what were the national staff survey results?", names, vocab), [e, shown]).ok
 
 
 def test_rating_questions_are_answered_from_the_histories(synthetic):

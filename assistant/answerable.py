@@ -44,7 +44,9 @@ def has(want: Want, text: str) -> bool:
     if want == "money":
         return bool(re.search(r"£\s?\d|\d\s?(?:million|m|k)\b.*(?:cost|pound)|\bcost\w* (?:of )?£?\d", low))
     if want == "date":  # a date, or a time told by its distance ("six months after", "within a year")
-        low = re.sub(r"\b(?:every|each)\s+(?:\w+\s+)?(?:day|week|month|year)s?\b", " ", low)  # how often, not when
+        # how often, not when: "every two weeks", "a couple of times a week", "twice a year"
+        low = re.sub(r"\b(?:(?:every|each)\s+(?:\w+\s+)?|(?:times?|once|twice)\s+(?:a|an|per|each)\s+)"
+                     r"(?:day|week|month|year)s?\b", " ", low)
         span = rf"\b(?:\d+|a|an|one|{_COUNT})\s+(?:day|week|month|year)s?\b"
         return bool(re.search(rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b|{span}", low))
     if want == "number":
@@ -176,6 +178,8 @@ def holds_answer(
             if not has(u.want, sentence):
                 continue
             said = set(terms(sentence))
+            if u.want == "date" and surnames & set(words(sentence)):  # "when did rob webster start?": "… Rob
+                return OK  # Webster, who joined in May 2016": a date in a sentence naming the person asked about
             if (counted and not _meets(counted, said)) or (content and not _meets(content, said)):
                 continue
             return OK
@@ -189,7 +193,8 @@ _OUTCOME = re.compile(r"\b(?:results?|outcomes?|findings?|scores?|rated|rating|v
 _ABOUT_AHEAD = re.compile(r"\b(?:hop\w*|plan\w*|expect\w*|aim\w*|intend\w*|future|will|going to)\b")
 # a sentence telling an outcome as still to come: "results are imminent", "when the results are released in March
 # 2018", "we are hopeful that our services will be rated …" (grammatical marks of the future; no topic words)
-_AHEAD = re.compile(r"\b(?:will|shall|imminent|due|await\w*|expect\w*|hope[sd]?|hopeful|hoping|yet to|not yet|"
+_AHEAD = re.compile(r"\b(?:will|shall|imminent|due(?! to\b)|due to be|await\w*|expect(?:s|ing)?\b|expected to|"
+                    r"hopes?|hopeful|hoping|yet to|not yet|"
                     r"when (?:the )?(?:\w+ ){0,2}(?:are|is) (?:released|published|announced|known))\b")
 
 
@@ -198,10 +203,11 @@ def still_to_come(question: str, u: Understanding, extracts: Sequence[Extract]) 
     shown first that share the most of the question's other words all tell that outcome as still to come ("… when
     the results are released in March 2018"): the report was written before it. A sentence that matches as well and
     tells what happened ("Local staff surveys during 2017 showed significant improvement") answers "how did their
-    staff survey results change?". A question about hopes or plans, or about what was said, is left alone."""
+    staff survey results change?". A question about hopes or plans, about what was said, or asking when ("when are
+    the results due?": the sentence saying so answers it) is left alone."""
     q = question.lower()
     outcome = set(_OUTCOME.findall(q))
-    if not outcome or _ABOUT_AHEAD.search(q) or u.speech or u.sayer or u.people:
+    if not outcome or _ABOUT_AHEAD.search(q) or u.speech or u.sayer or u.people or u.want == "date":
         return OK
     asked = {stem(w) for w in outcome}
     subject = set(u.content) - set(terms(" ".join(outcome)))

@@ -121,6 +121,7 @@ class AssistantConfig:
     follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown
     # -- names -------------------------------------------------------------------------------------------------
     spelling_similarity: float = 85.0  # rapidfuzz ratio at which a word the report never uses is read as its word
+    spelling_swaps: bool = True  # ... or when it is one of its words with two letters next to each other swapped
     acronyms: bool = True  # the initials of a name the report prints in full are read as it ("elft")
     # a word the report never uses is read as the title of one of its people's roles at this cosine or more ("ceo" →
     # "chief executive", 0.81; the next nearest user words, "psychiatrist" and "ceos" unread, reach 0.70 and 0.67);

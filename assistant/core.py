@@ -80,7 +80,8 @@ class Assistant:
         self.names = Names(self.facts, self.vocab.surface, self.config.name_similarity, self.vocab.common)
         language = getattr(index.embedder, "words", frozenset)()  # the model's own word list, when it has one
         hyphenated = sorted({h for c in self.chunks for h in re.findall(r"\b[a-z]+-[a-z]+\b", c.text.lower())})
-        self.speller = Speller(self.vocab, language, self.config.spelling_similarity, hyphenated=hyphenated) \
+        self.speller = Speller(self.vocab, language, self.config.spelling_similarity, hyphenated=hyphenated,
+                               swaps=self.config.spelling_swaps) \
             if self.config.spelling_similarity <= 100 and language else None
         known = lambda w: w in self.vocab.surface or w in language  # noqa: E731
         self.acronyms = Acronyms([c.text for c in self.chunks], known) if self.config.acronyms else None

@@ -3,7 +3,8 @@
 A word is read again only when the report never uses it (nor its stem), it is not a word of the language (the
 embedding model's tokenizer knows it whole: "cutting", "employees" are words, "restrant" is not), it is not part of
 a name the question reader matched (names have their own loose reading), it is at least `min_length` letters long,
-and the report's closest word is within `similarity` (rapidfuzz ratio, 0–100) and not inside it ("uncaring" is
+and the report's closest word is within `similarity` (rapidfuzz ratio, 0–100), or it with two letters next to each other
+swapped ("saftey": the ratio counts a swap as two slips, 83 to "safety"), and not inside it ("uncaring" is
 not "caring" misspelt). Without such a word list nothing is
 read again. A word the report prints hyphenated, typed without the hyphen ("reinspected" for its "re-inspect"), is
 read with it. Every reading is told to the user. Left out: words split wrongly ("in patient"), and real words typed
@@ -61,18 +62,22 @@ class Acronyms:
 
 class Speller:
     def __init__(self, vocab: Vocabulary, language: frozenset[str], similarity: float = 85.0,
-                 min_length: int = 5, hyphenated: Sequence[str] = ()) -> None:
+                 min_length: int = 5, hyphenated: Sequence[str] = (), swaps: bool = True) -> None:
         self.vocab, self.language = vocab, language
         # a word the report prints hyphenated, by the stem of its unhyphenated form ("reinspect" → "re-inspect")
         self.joined = {stem(h.replace("-", "")): h for h in hyphenated if h.count("-") == 1}
-        self.similarity = similarity
-        self.min_length = min_length
+        self.similarity, self.min_length, self.swaps = similarity, min_length, swaps
         self.choices = sorted(w for w in vocab.surface if w.isalpha() and len(w) >= min_length - 1)
+        self._choices = frozenset(self.choices)
         self._memo: dict[str, str | None] = {}
 
     def _closest(self, word: str) -> str | None:
         if word not in self._memo:  # two threads may both work it out: the same answer, so no lock
             hit = process.extractOne(word, self.choices, scorer=fuzz.ratio, score_cutoff=self.similarity)
+            if hit is None and self.swaps:  # two letters swapped ("saftey"), which the ratio counts as two slips
+                swapped = sorted({word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+                                 & self._choices)
+                hit = (swapped[0],) if swapped else None
             self._memo[word] = hit[0] if hit else None
         return self._memo[word]
 

@@ -89,6 +89,8 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "no higher floor for a question naming nothing of the report": dict(min_dense_unnamed=0.0),
         "no loose reading of misspelt trust names": dict(name_similarity=101.0),
         "no reading of misspelt words as the report's (spelling)": dict(spelling_similarity=101.0),
+        "spelling: two letters swapped read only when the ratio allows ('saftey' left as typed)": dict(
+            spelling_swaps=False),
         "no reading of initials as the name the report prints ('elft')": dict(acronyms=False),
         "no reading of an unknown word as a role title ('ceo')": dict(role_similarity=2.0),
         "a role asked about ('who is the medical director?') not read as its holders": dict(role_holders=False),

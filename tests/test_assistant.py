@@ -667,6 +667,9 @@ def test_a_figure_is_of_what_is_measured_and_a_date_of_the_person_named(syntheti
     assert u.want == "date" and u.people
     assert not holds_answer(q, u, [shown("Ann Moss ran the crisis cafe meeting every two weeks.")], nobody).ok
     assert holds_answer(q, u, [shown("Ann Moss opened the crisis cafe within a year.")], nobody).ok
+    assert not holds_answer(q, u, [shown("Ann Moss visits the crisis cafe a couple of times a week.")], nobody).ok
+    # a date in a sentence naming the person asked about, whatever verb it uses ("start" asked, "joined" printed)
+    assert holds_answer(q, u, [shown("Ann Moss, who joined in May 2016, is the chief executive.")], nobody).ok
     # a figure of "employees" is one of what the trust "employs" (one stem beginning the other)
     staff = "number of employees at riverside valley"
     asked = understand(staff, names, vocab)
@@ -759,6 +762,12 @@ def test_an_outcome_the_evidence_tells_only_as_still_to_come_is_not_given(synthe
     assert check("what does the trust hope the survey results will show?").ok  # asks about the hope itself
     assert check("what did staff say about the survey results?").ok  # asks about words said
     assert check("what happened to the national staff survey?").ok  # no outcome asked for
+    assert check("when will the national staff survey results be released?").ok  # asks when: it says so
+    assert check("when are the national staff survey results out?").ok
+    past = "The rating was not what it had hoped for, due to staffing."  # hoped, due to: not the future
+    e2 = Extract(past, past, "c3", RIVER, None, 4, 4, "body", None, None, 1.0)
+    assert still_to_come("how did they take the rating?", understand("how did they take the rating?", names, vocab),
+                         [e2]).ok
     done = "The national staff survey results showed the best scores in the region."
     shown = Extract(done, done, "c2", RIVER, None, 3, 3, "body", None, None, 1.0)
     assert still_to_come("what were the national staff survey results?",
@@ -1268,6 +1277,10 @@ def test_a_misspelt_word_is_searched_as_the_reports_word_and_the_reading_told(sy
     assert speller.respell("managres", protected=[(0, 8)]) == ("managres", ())  # a name's span is left alone
     assert speller.respell("were managers retrained?")[1] == ()  # a word of the language, though not the report's
     assert speller.respell("were managers untrained?")[1] == ()  # made from the report's "trained", not a typo
+    # two letters swapped: one slip, though the ratio (80 for "wrads") counts it as two
+    assert speller.respell("which wrads?") == ("which wards?", ("read “wrads” as “wards”",))
+    assert Speller(vocab, language=frozenset(), swaps=False).respell("which wrads?")[1] == ()
+    assert Speller(vocab, language=frozenset({"x"}), swaps=False).respell("which wrads?")[1] == ()
     assert Speller(vocab, language=frozenset()).respell("managres")[1] == ()  # no word list: nothing read again
     joined = Speller(vocab, language=frozenset({"managers"}), hyphenated=["re-inspect"])
     assert joined.respell("when was the cafe reinspected?") == (

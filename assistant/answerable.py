@@ -138,11 +138,13 @@ def holds_answer(
     ordinary: Callable[[str], bool] = lambda t: True,
     known: Callable[[str], bool] = lambda t: True,
     bodies: Callable[[str], bool] = lambda text: False,
+    scope: Sequence[str] = (),
 ) -> Check:
     """The kind of answer wanted is in what would be shown first. A person: someone cited or named there, in the
     role the question asks about when it names one (`people` gives the report's people named in a text) — or, when
     it asks about a role at an organisation the report names that is none of its cases (`elsewhere`: how the
-    question names them, "mersey care": their names as printed), a sentence naming one and the role together."""
+    question names them, "mersey care": their names as printed), a sentence naming one and the role together; and
+    asked of the trusts in `scope`, one of their people."""
     if u.want == "any":
         return OK
     if u.want == "person":
@@ -155,8 +157,8 @@ def holds_answer(
         if not asked and IDENTITY.search(question.lower()) and u.content and any(
                 set(u.content) <= set(terms(s)) for e in extracts for s in _sentences(e.text)):
             return OK  # "who is tim kendall?": a sentence naming him says who he is
-        if any(fits_role(asked, s.role) for s in found):
-            return OK
+        if any(fits_role(asked, s.role) and (not scope or not asked or s.trust in scope) for s in found):
+            return OK  # "somerset's chief executive": one of Somerset's people in that role
         if not asked and any(bodies(e.text) for e in extracts):  # "who's running it?": "led by CQC and NHS …"
             return OK
         if asked:

@@ -103,6 +103,7 @@ class AssistantConfig:
     check_measured_words: bool = True  # a figure, amount or date asked of a word the report never uses is refused
     bare_rating: bool = True  # "what rating did sheffield get?" (the rating its whole subject) shows the history
     check_rating: bool = True  # what an organisation it names but does not cover was rated: a rating given to it
+    role_in_scope: bool = True  # "somerset's chief executive": someone of that trust in the role, not of another
     check_sayer: bool = True  # "what did <someone> say?": someone the report quotes (a name it uses, a role held)
     check_pending: bool = True  # an outcome asked for that the report tells only as still to come is not given
     check_years: bool = True  # a year the question names must be in those extracts, where it bears on it
@@ -117,6 +118,7 @@ class AssistantConfig:
     pointing_leans: bool = True
     # a new question naming no trust, after an answer about one or two: their chunks rise this much (and it says so)
     context_boost: float = 0.1
+    chain_topics: int = 3  # a follow-up to a follow-up follows on from the chain's last this many questions (0: its first)
     more_is_new: bool = True  # "what else …?" leaves out the passages the last answer showed
     follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown
     # -- names -------------------------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ A question uses the conversation only when it cannot stand alone:
 - anything else is a new question, even mid-chat and even with "that" in it; when it names no trust and the last
   answer was about one or two, their passages come first (a lean, not a restriction: others still show), and the
   answer says so.
-Left out: reaching back past the last topic, and resolving which of several earlier people "she" is.
+A chain of follow-ups carries its questions along: "how often did they meet?" after "who is jane wells?" and "what
+did she say about the service improvement groups?" follows on from both (the last `chain_topics`).
+Left out: resolving which of several earlier people "she" is.
 """
 
 from __future__ import annotations
@@ -104,6 +106,10 @@ def resolve(
     if last is None or last.reading is None:
         return Resolved(Reading("new", question, u.trusts, u.notes), question)
     topic, scope = last.reading.topic, _scope(last)
+    if cfg.chain_topics and last.reading.kind == "continue":  # "how often did they meet?" after "what did she say
+        # about the service improvement groups?", itself after "who is jane wells?": the latest question, with
+        # those it followed on from (the last `chain_topics` of them)
+        topic = "; ".join([*topic.split("; "), asked[-1].question.strip()][-cfg.chain_topics :])
     seen = frozenset(e.chunk_id for e in last.extracts if e.text == e.context)
     own = u.content and not (u.ends_pointing and cfg.pointing_leans)  # "anything like that": nothing of its own
     if u.trusts and not (own or u.people or u.quoted) and set(u.trusts) != set(scope):

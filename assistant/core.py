@@ -375,8 +375,11 @@ class Assistant:
         asked = {words[i] for i in at}  # all its role words: "medical", "director"
         if not asked & self.vocab.roles:  # "what did the staff say?": no role's head word
             return ()
-        holders = [p.name for p in self.facts.people
-                   if p.trust in where and any(answerable.fits_role(asked, r) for r in p.roles)]
+        fits = {p.name: min(len(set(terms(r)) - asked) for r in p.roles if answerable.fits_role(asked, r))
+                for p in self.facts.people if p.trust in where and any(answerable.fits_role(asked, r) for r in p.roles)}
+        # the title as asked before one that qualifies it: "the chair" is the Chair, not the Patient Council Chair
+        exact = [name for name, extra in fits.items() if extra == 0]
+        holders = exact or list(fits)
         return tuple(holders) if 1 <= len(holders) <= 2 else ()
 
     def _named(self, text: str) -> list[Speaker]:
@@ -545,7 +548,8 @@ class Assistant:
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named,
                                             others, lambda t: t in self._lower_terms or t not in self.vocab.idf
-                                            or len(t) < 5, lambda t: t in self.vocab.idf, self._names_a_body)
+                                            or len(t) < 5, lambda t: t in self.vocab.idf, self._names_a_body,
+                                            scope if cfg.role_in_scope else ())
         if check.ok and cfg.check_rating and others and not u.trusts:  # the rating of one of them
             check = answerable.gives_rating(u, extracts[: cfg.answer_check_extracts],
                                             ratings.rating_sought(q, self.facts), self._rating_cues, others)

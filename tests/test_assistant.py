@@ -191,6 +191,21 @@ def test_a_follow_up_to_an_answer_going_through_the_trusts_is_about_all_of_them(
         assert r.reading.kind == "continue" and r.reading.trusts == scope
 
 
+def test_a_follow_up_to_a_follow_up_follows_on_from_the_latest_question_too(synthetic):
+    _, vocab, names = synthetic
+    q0, q1, q = "who is ann moss?", "what did she say about the crisis cafe?", "how often did it open?"
+    first = Answer(q1, q1, "", (), (RIVER,), (), False, reading=Reading("continue", q0, (RIVER,)))
+    conv = Conversation((Turn(q0, _answer(q0, (RIVER,))), Turn(q1, first)))
+    r = resolve(q, understand(q, names, vocab), conv, names, lambda *_: (0.2, 0.0), AssistantConfig())
+    assert r.reading.kind == "continue" and r.reading.topic == f"{q0}; {q1}" and "crisis cafe" in r.query
+    old = resolve(q, understand(q, names, vocab), conv, names, lambda *_: (0.2, 0.0), AssistantConfig(chain_topics=0))
+    assert old.reading.topic == q0 and "crisis cafe" not in old.query  # (anchored on the chain's first question)
+    long = Answer(q1, q1, "", (), (RIVER,), (), False, reading=Reading("continue", "a; b; c", (RIVER,)))
+    r = resolve(q, understand(q, names, vocab), Conversation((Turn(q1, long),)), names, lambda *_: (0.2, 0.0),
+                AssistantConfig(chain_topics=3))
+    assert r.reading.topic == f"b; c; {q1}"  # the last three questions of the chain, not all of it
+
+
 def test_a_new_question_naming_no_trust_leans_on_the_conversations_trust_and_says_so(synthetic):
     _, vocab, names = synthetic
     conv = _conv("how did Riverside Valley open a crisis cafe?", (RIVER,))
@@ -625,6 +640,10 @@ def test_a_person_question_needs_someone_in_the_role_it_asks_about(synthetic):
     tim = understand("who is tim kendall?", names, vocab)
     assert not holds_answer("who is tim kendall?", tim, [plain], nobody).ok  # nothing naming him, nobody cited
     assert not holds_answer("how many managers were trained?", u, [plain], nobody).ok
+    # asked of a trust, someone of that trust in the role
+    u = understand("who is the chief exec?", names, vocab)
+    assert holds_answer(u.want, u, [e], nobody, scope=(RIVER,)).ok
+    assert not holds_answer(u.want, u, [e], nobody, scope=(HILL,)).ok
 
 
 def test_a_rate_asked_for_must_be_a_figure_of_what_it_is_asked_of(synthetic):
@@ -1333,6 +1352,8 @@ def test_a_role_asked_about_is_read_as_the_people_of_the_trust_holding_it(fake_a
     assert answer.extracts[0].speaker.name == "Kevan Taylor"
     off = type(fake_assistant)(fake_assistant.index, replace(fake_assistant.config, role_holders=False))
     assert off.ask("who is the medical director at oxleas")[0].extracts[0].speaker.name != "Ify Okocha"
+    # the title as asked (Chair) before one qualifying it (Patient Council Chair)
+    assert fake_assistant.ask("who is the chair of oxleas")[0].extracts[0].speaker.name == "Andy Trotter"
 
 
 def test_tell_me_more_shows_what_the_last_answer_did_not(fake_assistant):

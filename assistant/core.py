@@ -254,7 +254,9 @@ class Assistant:
         leans = not ((u.content and not u.said_only) or u.trusts or u.people or u.quoted or u.pages)
         # ... or only a word or two besides "it", "he" or "she", with no subject word before it that it could stand
         # for and no filter ("did it work?"; not "restraint - how did trusts reduce it?"; "they" may be the trusts)
-        leans = leans or (_stands_for_nothing(q, u.content) and not (u.trusts or u.people or u.quoted or u.pages)
+        # ("how did each trust describe its relationship with cqc?": "its" is each trust's)
+        leans = leans or (_stands_for_nothing(q, u.content) and not (u.trusts or u.people or u.quoted or u.pages
+                                                                     or u.about_cases)
                           and filters.is_empty() and len(u.content) <= self.config.follow_short_words)
         if leans and not conversation.turns:  # "tell me more" with nothing before it: ask what it refers to
             answer = self._finish(q, resolved, [], abstained=True, line=None, start=start, without=(),

@@ -1208,6 +1208,10 @@ def test_a_question_with_nothing_of_its_own_needs_an_earlier_one(fake_assistant)
     assert not answer.abstained and answer.extracts
     answer, _ = fake_assistant.ask("who said that?", conversation)
     assert not answer.abstained and answer.extracts
+    # "its" standing for "each trust" in the question itself leans on nothing before it
+    answer, _ = fake_assistant.ask("how did each trust describe its relationship with cqc")
+    assert answer.headline != NOTHING_BEFORE and answer.extracts
+    assert fake_assistant.ask("what did it change")[0].headline == NOTHING_BEFORE
 
 
 def test_a_rating_printed_in_a_history_but_held_by_no_trust_is_pointed_to(fake_assistant):

@@ -119,6 +119,7 @@ class AssistantConfig:
     # a new question naming no trust, after an answer about one or two: their chunks rise this much (and it says so)
     context_boost: float = 0.1
     chain_topics: int = 3  # a follow-up to a follow-up follows on from the last this many questions (0: the first)
+    own_words_stand: bool = True  # "who said <words>?" stands alone (only "who said that?" asks about the last answer)
     more_is_new: bool = True  # "what else …?" leaves out the passages the last answer showed
     follow_coherence: float = 0.9  # without a pronoun, it leans when its best match is (nearly) one just shown
     # -- names -------------------------------------------------------------------------------------------------

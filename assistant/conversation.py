@@ -43,6 +43,12 @@ from assistant.understanding import Understanding
 Probe = Callable[[str, Answer], tuple[float, float]]
 
 
+# "who said <three words or more>": what was said, in the question's own words (not "who said that?", "who said
+# this about it?")
+_SAID_WHAT = re.compile(r"^\W*(?:and\s+)?who\s+(?:said|says|told|called|described|wrote)\s+(?!(?:that|this|it|so)\b)"
+                        r"(?:[\w'’-]+\W+){2,}[\w'’-]+")
+
+
 @dataclass(frozen=True)
 class Resolved:
     reading: Reading
@@ -119,6 +125,8 @@ def resolve(
         leans = False  # it names what it is about
     elif not u.content:
         leans = True
+    elif cfg.own_words_stand and _SAID_WHAT.match(question.lower()) and len(u.topic) >= 2:
+        leans = False  # "who said there was a macho environment?": words of its own to find, whoever said them
     elif u.pointing and cfg.pointing_leans and not u.about_cases:
         leans = True  # "those walkarounds": what was just named, in other words, however long the question
     elif len(u.content) > cfg.follow_max_words:

@@ -206,6 +206,18 @@ def test_a_follow_up_to_a_follow_up_follows_on_from_the_latest_question_too(synt
     assert r.reading.topic == f"b; c; {q1}"  # the last three questions of the chain, not all of it
 
 
+def test_who_said_words_of_its_own_stands_alone_and_who_said_that_asks_the_last_answer(synthetic):
+    _, vocab, names = synthetic
+    conv = _conv("how did Riverside Valley open a crisis cafe?", (RIVER,))
+    weak = lambda *_: (0.2, 0.0)  # noqa: E731 -- retrieving weakly alone, as a follow-up would
+    q = "who said they were proud of the crisis cafe"
+    assert resolve(q, understand(q, names, vocab), conv, names, weak, AssistantConfig()).reading.kind == "new"
+    off = resolve(q, understand(q, names, vocab), conv, names, weak, AssistantConfig(own_words_stand=False))
+    assert off.reading.kind != "new"
+    for q in ("who said that?", "who said that about the cafe?"):
+        assert resolve(q, understand(q, names, vocab), conv, names, weak, AssistantConfig()).reading.kind != "new", q
+
+
 def test_a_new_question_naming_no_trust_leans_on_the_conversations_trust_and_says_so(synthetic):
     _, vocab, names = synthetic
     conv = _conv("how did Riverside Valley open a crisis cafe?", (RIVER,))

@@ -222,6 +222,15 @@ def still_to_come(question: str, u: Understanding, extracts: Sequence[Extract]) 
     return OK
 
 
+def role_at_body(u: Understanding, extracts: Sequence[Extract], bodies: Sequence[str]) -> Check:
+    """"Who is the chief executive of cqc?": a role at a body the question names (`bodies`, as typed) is answered by
+    a sentence holding every subject word of the question (the body's name and the role's words together)."""
+    if any(set(u.content) <= set(terms(s)) for e in extracts for s in _sentences(e.text)):
+        return OK
+    body = bodies[0] if " " in bodies[0] else bodies[0].upper()  # "cqc" as the report prints it: CQC
+    return Check(False, f"The report names no one in that role at {body}.")
+
+
 def gives_rating(u: Understanding, extracts: Sequence[Extract], values: Sequence[str], cues: set[str],
                  others: Sequence[str]) -> Check:
     """The rating of an organisation the report names but does not cover (`others`: its name as printed) is given

@@ -103,6 +103,7 @@ class AssistantConfig:
     check_measured_words: bool = True  # a figure, amount or date asked of a word the report never uses is refused
     bare_rating: bool = True  # "what rating did sheffield get?" (the rating its whole subject) shows the history
     check_rating: bool = True  # what an organisation it names but does not cover was rated: a rating given to it
+    role_at_body: bool = True  # "who is the chief executive of cqc?": a sentence naming the body and the role together
     role_in_scope: bool = True  # "somerset's chief executive": someone of that trust in the role, not of another
     check_sayer: bool = True  # "what did <someone> say?": someone the report quotes (a name it uses, a role held)
     check_pending: bool = True  # an outcome asked for that the report tells only as still to come is not given

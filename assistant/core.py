@@ -103,6 +103,8 @@ class Assistant:
                 self._other_leads.setdefault(lead, name)
         people = {p.name for p in self.facts.people} | {bare(p.name) for p in self.facts.people}
         self._bodies = tuple(n for n in printed if n not in people and len(n.split()) >= 2)  # not a person's name
+        # the words the report prints in capitals ("CQC", "NHS"): short names of bodies, or of things
+        self._capitals = frozenset(w.lower() for c in self.chunks for w in re.findall(r"\b[A-Z]{2,}\b", c.text))
         self.sections = tuple(s.title for s in self.facts.sections)
         self.themes = tuple(s.title for s in self.facts.sections if len(s.trusts) > 1)
         # a heading of cases' sections -> the cases with a section so headed, and the heading's words
@@ -547,6 +549,11 @@ class Assistant:
             e = self._cite(e, eu.people)
             extracts.append(replace(e, nearest=True) if nearest else e)
         others = self._others_named(q)  # organisations it names that the report mentions but does not cover
+        # "who is the chief executive of cqc?": a role at a body it names (printed in capitals, or by a name the
+        # report prints), when no trust is named, needs the two named together, as for those organisations
+        at_body = self._bodies_named(q) if eu.roles and not eu.trusts and cfg.role_at_body else ()
+        if check.ok and cfg.check_answer_kind and at_body and not others:
+            check = answerable.role_at_body(eu, extracts[: cfg.answer_check_extracts], at_body)
         if check.ok and cfg.check_answer_kind:
             check = answerable.holds_answer(resolved.query, eu, extracts[: cfg.answer_check_extracts], self._named,
                                             others, lambda t: t in self._lower_terms or t not in self.vocab.idf
@@ -798,6 +805,13 @@ class Assistant:
     def _names_a_body(self, text: str) -> bool:
         """`text` names an organisation or body by a name the report prints ("NHS Improvement")."""
         return any(n in text for n in self._bodies)
+
+    def _bodies_named(self, text: str) -> tuple[str, ...]:
+        """The bodies `text` names: words the report prints in capitals ("cqc"), or names it prints ("NHS
+        Improvement"), as typed."""
+        low = f" {' '.join(words(text))} "
+        named = [n for n in self._bodies if f" {' '.join(words(n))} " in low]
+        return (*named, *(w for w in dict.fromkeys(words(text)) if w in self._capitals))
 
     def _others_named(self, text: str) -> tuple[str, ...]:
         """The organisations outside the cases that `text` names by the words their printed names open with, up to

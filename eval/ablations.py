@@ -82,6 +82,8 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
             pointing_leans=False),
         "follow-ups: a follow-up to a follow-up follows on from the chain's first question only": dict(chain_topics=0),
         "a role asked of a trust answered by someone of any trust in it": dict(role_in_scope=False),
+        "a role at a body it names ('the chief executive of cqc') answered without the two named together": dict(
+            role_at_body=False),
         "follow-ups: 'who said <words of its own>?' may lean on the last answer": dict(own_words_stand=False),
         "a new question naming no trust does not lean on the conversation's trust": dict(context_boost=0.0),
         "'what else …?' may show again what the last answer showed": dict(more_is_new=False),

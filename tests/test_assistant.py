@@ -18,7 +18,15 @@ import pytest
 from conftest import make_chunk, without_markers
 
 from assistant import Assistant
-from assistant.answerable import covered, holds_answer, names_year, quotes_sayer, still_to_come, strong_enough
+from assistant.answerable import (
+    covered,
+    holds_answer,
+    names_year,
+    quotes_sayer,
+    role_at_body,
+    still_to_come,
+    strong_enough,
+)
 from assistant.config import AssistantConfig
 from assistant.conversation import resolve
 from assistant.extracts import ELLIPSIS, make_extract, span_breaks
@@ -1442,6 +1450,15 @@ def test_a_role_at_an_organisation_outside_the_cases_needs_them_named_together(f
     assert holds_answer("who is the chief executive of greenfield care?", u, [e], lambda t: []).ok  # as before
     assert not holds_answer("who is the chief executive of greenfield care?", u, [e], lambda t: [], far).ok
     assert holds_answer("who is the chief executive of greenfield care?", u, [e, together], lambda t: [], far).ok
+    # a body it names (printed in capitals, "CQC"): the role and the body named together in one sentence
+    assert fake_assistant._bodies_named("who is the chief executive of cqc") == ("cqc",)
+    answer, _ = fake_assistant.ask("who is the chief executive of cqc?")
+    assert answer.abstained and "no one in that role at CQC" in answer.text
+    off = type(fake_assistant)(fake_assistant.index, replace(fake_assistant.config, role_at_body=False))
+    assert not off.ask("who is the chief executive of cqc?")[0].abstained
+    cqc = understand("who is the chief executive of cqc?", fake_assistant.names, fake_assistant.vocab)
+    named = Extract("Ann Moss is the chief executive of CQC.", "", "c3", None, None, 1, 1, "body", None, None, 1.0)
+    assert role_at_body(cqc, [named], ("cqc",)).ok and not role_at_body(cqc, [together], ("cqc",)).ok
 
 
 def test_a_run_of_typed_words_the_report_prints_once_is_read_as_a_phrase(fake_assistant):

@@ -51,6 +51,9 @@ from ingest.pipeline import read_source
 from ingest.records import Speaker
 from ingest.text import normalise_ws
 
+# a question word's "'s" typed without its apostrophe: "whats", "hows", "whos"
+_UNTICKED = re.compile(r"\b(what|how|who|where|when|why)s\b", re.IGNORECASE)
+
 
 def _stands_for_nothing(question: str, content: Sequence[str]) -> bool:
     """A singular personal pronoun ("it", "he", "she") comes before any of the question's subject words."""
@@ -226,10 +229,10 @@ class Assistant:
             shown = [self._positions[e.chunk_id] for e in last.extracts if e.chunk_id in self._positions]
             return alone, (float(cos[shown].max()) / alone if shown and alone > 0 else 0.0)
 
-        spelled, fixes = q, ()
-        named = [(m.start, m.end) for m in self.names.find(q)] if self.acronyms or self.speller else []
+        spelled, fixes = _UNTICKED.sub(r"\1's", q), ()  # "whats next?" is "what's next?"
+        named = [(m.start, m.end) for m in self.names.find(spelled)] if self.acronyms or self.speller else []
         if self.acronyms is not None:  # "elft" searched as "East London NHS Foundation Trust"
-            spelled, fixes = self.acronyms.expand(q, named)
+            spelled, fixes = self.acronyms.expand(spelled, named)
             if fixes:  # the names moved
                 named = [(m.start, m.end) for m in self.names.find(spelled)]
         if self.role_words is not None:  # "ceo" searched as "chief executive"

@@ -1234,6 +1234,14 @@ def test_a_question_with_nothing_of_its_own_needs_an_earlier_one(fake_assistant)
     assert fake_assistant.ask("what did it change")[0].headline == NOTHING_BEFORE
 
 
+
+def test_a_question_words_s_typed_without_its_apostrophe_reads_as_with_it(fake_assistant):
+    plain, _ = fake_assistant.ask("whats next for each trust")
+    ticked, _ = fake_assistant.ask("what's next for each trust")
+    assert plain.reading.topic == "what's next for each trust"
+    assert [e.chunk_id for e in plain.extracts] == [e.chunk_id for e in ticked.extracts]
+
+
 def test_a_rating_printed_in_a_history_but_held_by_no_trust_is_pointed_to(fake_assistant):
     """A rating word no trust holds, but a history prints (a service's rating), is not denied outright."""
     facts = fake_assistant.facts

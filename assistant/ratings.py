@@ -48,6 +48,17 @@ def _cued(question: str, cues: set[str]) -> bool:
     return any(stem(w) in cues and w != stem(w) for w in words(question))
 
 
+_AFTER = re.compile(r"\b(?:by|about|to|with|after|since|despite|over|at|of)\s+(?:(?:the|their|its|this|that|our|"
+                    r"a|an|his|her)\s+)?(\w+)")
+
+
+def _object(question: str, cues: set[str]) -> bool:
+    """The rating is what something else is done to or said of: the cue after a preposition ("surprised by their
+    rating", "what did staff think about the rating")."""
+    return any(stem(m.group(1)) in cues and m.group(1) != stem(m.group(1))
+               for m in _AFTER.finditer(" ".join(words(question))))
+
+
 def _named(text: str, values: Sequence[str]) -> list[str]:
     low = " " + " ".join(words(text)) + " "
     found: list[tuple[int, str]] = []
@@ -75,6 +86,7 @@ def rating_question(question: str, facts: ReportFacts, topic: Sequence[str] | No
     value_stems = {stem(w) for v in values for w in v.split()}
     bare = (cue and topic is not None and wanted(question) != "person"  # not "who called the rating …?"
             and not _MANNER.match(question.lower())  # "how did trusts react to their ratings?" asks what they did
+            and not _object(question, cues)  # "which trusts were not surprised by their rating?": neither
             and len([t for t in topic if t not in cues and t not in value_stems]) <= 1)
     if not ((cue and named) or change or bare):
         return None  # "who called the rating a springboard?" uses the word but asks about something else

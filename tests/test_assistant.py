@@ -830,6 +830,8 @@ def test_rating_questions_are_answered_from_the_histories(synthetic):
         assert bare is not None and bare.values == () and [c.name for c in answer_cases(facts, bare, (RIVER,))[0]]
     q = "who called the rating a springboard?"
     assert rating_question(q, facts, understand(q, names, vocab).topic) is None  # asks for a person
+    for q in ("which trusts were not surprised by their rating?", "what did staff think about the rating?"):
+        assert rating_question(q, facts, understand(q, names, vocab).topic) is None, q  # the rating as an object
     assert rating_question("what rating did riverside valley get?", facts) is None  # without the subject: as before
     for q in ("how did riverside valley react to its rating?", "why did riverside valley's rating change?"):
         assert rating_question(q, facts, understand(q, names, vocab).topic) is None  # asks what it did, or why

@@ -11,6 +11,7 @@ name, and organisations other than the cases."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -187,12 +188,24 @@ class Names:
     def find_people(self, question: str) -> tuple[str, ...]:
         """Full names of the report's people that the question names (full name, surname or unique first name)."""
         low = " " + " ".join(words(question)) + " "
+        mixed = {w for pair in self.mixed(question) for w in pair}
         named: list[str] = []
         for form in sorted(self.people, key=len, reverse=True):
-            if f" {form} " in low and self.people[form] not in named:
+            if f" {form} " in low and self.people[form] not in named and form not in mixed:
                 named.append(self.people[form])
                 low = low.replace(f" {form} ", " ")
         return tuple(named)
+
+    def mixed(self, question: str) -> tuple[tuple[str, str], ...]:
+        """Two words typed together as one name, each a name of a different person of the report and together of
+        none ("sarah jones": Sarah Browning's first name, Laura Jones's surname): someone the report does not name."""
+        typed = [(m.group(0).lower(), m.start(), m.end()) for m in re.finditer(r"[^\W\d_]+", question)]
+        out = []
+        for (a, _, end), (b, start, _) in itertools.pairwise(typed):  # next to each other, only a space between
+            if question[end:start].isspace() and a in self.people and b in self.people \
+                    and self.people[a] != self.people[b] and f"{a} {b}" not in self.people:
+                out.append((a, b))
+        return tuple(out)
 
     def short(self, trust: str) -> str:
         """The shortest form the report uses for a trust (its name when it has none)."""

@@ -211,6 +211,8 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
     topic = set(terms(_SPEECH.sub(" ", rest.lower()), drop))  # words of saying are not what it is about
     strange = {t for t in content if t in topic and len(t) > 3 and not vocab.knows(t)}
     unknown = tuple(dict.fromkeys(w for w in typed if stem(w) in strange))  # as the user typed them
+    # "sarah jones": two people's names typed as one is no one the report names
+    unknown += tuple(w for pair in names.mixed(question) for w in pair if w not in unknown)
     years = tuple(y for y in dict.fromkeys(YEAR.findall(question)) if y not in vocab.years)
     roles = _roles_asked(question, content, vocab)
     want = wanted(question)

@@ -111,6 +111,16 @@ def test_people_are_matched_by_full_name_surname_or_unique_first_name(synthetic)
     assert names.find_people("what did moss say about patients") == ("Ann Moss",)
 
 
+def test_two_peoples_names_typed_as_one_are_someone_the_report_does_not_name(fake_assistant):
+    names = fake_assistant.names  # Sarah Browning and Laura Jones are both quoted in the report
+    assert names.mixed("what did dr sarah jones say about restraint") == (("sarah", "jones"),)
+    assert names.find_people("what did dr sarah jones say about restraint") == ()
+    assert names.find_people("what did laura jones say") == ("Laura Jones",)
+    assert names.mixed("what did sarah browning, laura jones say") == ()  # a list, not one name
+    answer, _ = fake_assistant.ask("what did dr sarah jones say about restraint?")
+    assert answer.abstained and "no one called" in answer.text
+
+
 # -- reading a question ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("question", "want"),

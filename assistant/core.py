@@ -460,7 +460,9 @@ class Assistant:
         # words said ("who said the rating was a motivator?", a quoted phrase, what someone named thought of it) are
         # searched for, not rated; so is the rating of an organisation the report names but has no history for
         # ("had elft been rated outstanding?")
-        searched = eu.speech or eu.quoted or eu.people or eu.sayer or self._other_organisation(resolved.query)
+        # ("what rating did cornwall partnership get?", named by the words its printed name opens with, too)
+        searched = eu.speech or eu.quoted or eu.people or eu.sayer or self._other_organisation(resolved.query) \
+            or (bool(self._others_named(resolved.query)) and not eu.trusts)
         rating_ask = None if searched else ratings.rating_question(resolved.query, self.facts,
                                                                      eu.topic if cfg.bare_rating else None)
         if rating_ask is not None:

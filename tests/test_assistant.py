@@ -1044,6 +1044,9 @@ def test_the_rating_of_an_organisation_the_report_names_but_does_not_rate_is_sea
     for q in ("had elft been rated outstanding?", "was east london nhs foundation trust rated outstanding?"):
         answer, _ = fake_assistant.ask(q)
         assert not answer.lead and any("East London" in e.context for e in answer.extracts), q
+    # named by the words its printed name opens with: searched, and refused when none of it rates the organisation
+    answer, _ = fake_assistant.ask("what rating did cornwall partnership get?")
+    assert not answer.lead and answer.abstained and "no rating for Cornwall Partnership" in answer.text
 
 
 def test_a_rating_asked_for_a_year_no_history_prints_is_not_answered(fake_assistant):

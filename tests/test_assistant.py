@@ -717,6 +717,11 @@ def test_a_figure_is_of_what_is_measured_and_a_date_of_the_person_named(syntheti
     assert not holds_answer(q, u, [shown("Ann Moss ran the crisis cafe meeting every two weeks.")], nobody).ok
     assert holds_answer(q, u, [shown("Ann Moss opened the crisis cafe within a year.")], nobody).ok
     assert not holds_answer(q, u, [shown("Ann Moss visits the crisis cafe a couple of times a week.")], nobody).ok
+    # the question's own number is not its answer
+    waits = "how many children waited over 18 weeks at riverside valley?"
+    asked = understand(waits, names, vocab)
+    assert not holds_answer(waits, asked, [shown("Children waiting over 18 weeks are reviewed.")], nobody).ok
+    assert holds_answer(waits, asked, [shown("Some 40 children waited over 18 weeks.")], nobody).ok
     # a date in a sentence naming the person asked about, whatever verb it uses ("start" asked, "joined" printed)
     assert holds_answer(q, u, [shown("Ann Moss, who joined in May 2016, is the chief executive.")], nobody).ok
     # a figure of "employees" is one of what the trust "employs" (one stem beginning the other)

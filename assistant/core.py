@@ -87,7 +87,8 @@ class Assistant:
                                swaps=self.config.spelling_swaps) \
             if self.config.spelling_similarity <= 100 and language else None
         known = lambda w: w in self.vocab.surface or w in language  # noqa: E731
-        self.acronyms = Acronyms([c.text for c in self.chunks], known) if self.config.acronyms else None
+        self.acronyms = Acronyms([c.text for c in self.chunks], known, lambda w: w in self.vocab.surface) \
+            if self.config.acronyms else None
         self.role_words = RoleWords(roles, self.vocab, index.embedder.encode_queries, self.config.role_similarity) \
             if self.config.role_similarity <= 1 else None
         # names the report prints of organisations other than its cases ("East London NHS Foundation Trust"): name

@@ -12,8 +12,10 @@ for others ("bed" for "bad").
 
 `Acronyms` reads the initials of a name the report prints in full as that name ("elft" → East London NHS Foundation
 Trust, "ndti" → National Development Team for Inclusion): the names are the runs of capitalised words in its text
-(with "of", "and", "for", "the" inside), their initials with and without those of all-capital words ("NHS"), three
-letters or more, only when they stand for one name and are neither a word of the report nor of the language.
+(with "of", "and", "for", "the" inside), their initials with and without those of all-capital words ("NHS"), with
+those words whole ("nhsi": NHS Improvement) and with the small words' initials too ("salt": Speech and Language
+Therapist), three letters or more, only when they stand for one name and are neither a word of the report nor of
+the language (a word of the language typed in capitals, "SALT", may be).
 
 `RoleWords` reads a word the report never uses as the title of one of its people's roles when the embedding model
 puts that title nearest and close enough ("ceo" → "chief executive"): titles only (they begin with a capital and
@@ -38,8 +40,13 @@ _NAME_RUN = re.compile(rf"\b{_CAPS}(?:\s+(?:(?:of|and|for|the)\s+)?{_CAPS})+")
 
 
 class Acronyms:
-    def __init__(self, texts: Sequence[str], known: Callable[[str], bool]) -> None:
+    def __init__(self, texts: Sequence[str], known: Callable[[str], bool],
+                 reports: Callable[[str], bool] | None = None) -> None:
+        """`known`: a word of the report or of the language (not read as initials); `reports`: a word of the report
+        alone (a word of the language typed in capitals, "SALT", may still be initials)."""
         found: dict[str, set[str]] = {}
+        capitals: dict[str, set[str]] = {}
+        printed: set[str] = set()
         for text in texts:
             for m in _NAME_RUN.finditer(text):
                 words = m.group(0).split()
@@ -47,16 +54,28 @@ class Acronyms:
                     words = words[1:]
                 name = re.sub(r"[’']s$", "", " ".join(words))
                 caps = [w for w in name.split() if w[0].isupper()]
-                for form in {"".join(w[0] for w in caps), "".join(w[0] for w in caps if not w.isupper())}:
-                    if len(form) >= 3 and not known(form.lower()):
-                        found.setdefault(form.lower(), set()).add(name)
+                plain = {"".join(w[0] for w in caps), "".join(w[0] for w in caps if not w.isupper())}
+                if any(len(f) >= 3 and not known(f.lower()) for f in plain):
+                    printed.add(name)
+                every = name.split()
+                more = {"".join(w if w.isupper() else w[0] for w in caps),  # "NHS Improvement": NHSI
+                        "".join(w[0] for w in every) if len(every) > len(caps) else ""}  # "… and …": SALT
+                for form in (f.lower() for f in plain | more if len(f) >= 3):
+                    if not known(form):
+                        found.setdefault(form, set()).add(name)
+                    elif reports is not None and not reports(form):
+                        capitals.setdefault(form, set()).add(name)
         self.names = {form: next(iter(names)) for form, names in found.items() if len(names) == 1}
-        self.printed = frozenset(n for names in found.values() for n in names)  # every name run, as printed
+        # initials that are also a word of the language: read only when typed in capitals ("SALT", not "salt")
+        self.capitals = {form: next(iter(names)) for form, names in capitals.items() if len(names) == 1}
+        self.printed = frozenset(printed)  # every name run, as printed (with initials of its own)
 
     def expand(self, question: str, protected: Sequence[tuple[int, int]] = ()) -> tuple[str, tuple[str, ...]]:
         """(the question with each acronym replaced by the name it stands for, a note for each)."""
         readings = [(m, name, name) for m in _WORD.finditer(question)
-                    if (name := self.names.get(m.group(0).lower())) is not None and not _inside(m, protected)]
+                    if (name := self.names.get(m.group(0).lower())
+                        or (self.capitals.get(m.group(0).lower()) if m.group(0).isupper() else None)) is not None
+                    and not _inside(m, protected)]
         return _rewrite(question, readings)
 
 

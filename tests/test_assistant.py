@@ -646,6 +646,14 @@ def test_initials_of_a_name_the_report_prints_in_full_are_read_as_that_name():
     assert acr.expand("rag ratings") == ("rag ratings", ())  # two names share the initials: neither
     assert acr.expand("nsb")[0] == "National Skills Board"  # a sentence's opening "The" is not part of the name
     assert acr.expand("ELFT", protected=[(0, 4)]) == ("ELFT", ())  # a name already matched is left alone
+    # an all-capital word kept whole ("nhsi"); the small words' initials too ("salt"), typed in capitals when the
+    # initials are a word of the language
+    more = ["Pete Burnett works at NHS Improvement.", "Sarah Browning, Speech and Language Therapist, spoke."]
+    acr = Acronyms(more, known=lambda w: w in {"salt"}, reports=lambda w: False)
+    assert acr.expand("what did nhsi say")[0] == "what did NHS Improvement say"
+    assert acr.expand("what did the SALT say")[0] == "what did the Speech and Language Therapist say"
+    assert acr.expand("salt on the roads")[1] == ()  # the word, typed as a word
+    assert "Speech and Language Therapist" in acr.printed and "NHS Improvement" not in acr.printed
 
 
 # -- checks ----------------------------------------------------------------------------------------------------------

@@ -244,6 +244,11 @@ class Assistant:
         if self.speller is not None:  # "restrant" searched as "restraint" (names are read by their own rules)
             spelled, more = self.speller.respell(spelled, named)
             fixes = (*fixes, *more)
+        if self.config.respell_names:  # "somserset buddy system" embedded as "Somerset buddy system" (a misspelt
+            # name pulls the question's vector far from its passages), the reading still told
+            for m in sorted((m for m in self.names.find(spelled) if m.how == "spelling"), key=lambda m: -m.start):
+                spelled = spelled[: m.start] + self.names.short(m.trust) + spelled[m.end :]
+                fixes = (*fixes, m.note() or "")
         u = understand(spelled, self.names, self.vocab)
         if fixes:
             u = replace(u, notes=(*u.notes, *fixes))

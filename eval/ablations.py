@@ -92,6 +92,7 @@ def variants(base: AssistantConfig) -> dict[str, dict]:
         "unknown words counted against every subject word, however common ('report')": dict(common_share=1.01),
         "no evidence-strength floor": dict(min_dense=-1.0, min_bm25=-1.0),
         "no higher floor for a question naming nothing of the report": dict(min_dense_unnamed=0.0),
+        "a misspelt trust name searched as typed (its reading still told)": dict(respell_names=False),
         "no loose reading of misspelt trust names": dict(name_similarity=101.0),
         "no reading of misspelt words as the report's (spelling)": dict(spelling_similarity=101.0),
         "spelling: two letters swapped read only when the ratio allows ('saftey' left as typed)": dict(

@@ -1263,6 +1263,16 @@ def test_a_question_with_nothing_of_its_own_needs_an_earlier_one(fake_assistant)
 
 
 
+def test_a_misspelt_trust_name_is_searched_as_the_report_prints_it_and_the_reading_told(fake_assistant):
+    from assistant.records import Conversation, Filters
+
+    u, resolved, _ = fake_assistant._read("somserset buddy sytem", Conversation(), Filters())
+    assert resolved.query.startswith("Somerset buddy ") and u.trusts == ("Somerset Partnership NHS Foundation Trust",)
+    assert any("“somserset” as Somerset" in n for n in u.notes)
+    off = type(fake_assistant)(fake_assistant.index, replace(fake_assistant.config, respell_names=False))
+    assert off._read("somserset buddy sytem", Conversation(), Filters())[1].query.startswith("somserset buddy ")
+
+
 def test_a_question_words_s_typed_without_its_apostrophe_reads_as_with_it(fake_assistant):
     plain, _ = fake_assistant.ask("whats next for each trust")
     ticked, _ = fake_assistant.ask("what's next for each trust")

@@ -183,6 +183,8 @@ def holds_answer(
             if not has(u.want, told):
                 continue
             said = set(terms(sentence))
+            if u.figure_head and known(u.figure_head) and not _meets({u.figure_head}, said):
+                continue  # "staff survey response rate": a figure of the response, not any survey figure
             if u.want == "date" and surnames & set(words(sentence)):  # "when did rob webster start?": "… Rob
                 return OK  # Webster, who joined in May 2016": a date in a sentence naming the person asked about
             if (counted and not _meets(counted, said)) or (content and not _meets(content, said)):

@@ -56,6 +56,7 @@ class Understanding:
     unknown: tuple[str, ...] = ()  # subject words the report never uses (not even misspelt), as typed
     measured_unknown: tuple[str, ...] = ()  # ... those a figure or amount is asked of ("turnover" in "turnover rate")
     figure_of: tuple[str, ...] = ()  # stems of the words a figure or amount is asked of ("bed occupancy rate")
+    figure_head: str = ""  # ... the one right before the word for the figure ("occupancy" of "bed occupancy rate")
     foreign: tuple[str, ...] = ()  # organisation or place names the report never mentions
     years: tuple[str, ...] = ()  # years it names that the report never mentions
     pronoun: bool = False  # it says "it", "that", "they", "he"... (it may lean on an earlier turn)
@@ -110,6 +111,15 @@ def measured(question: str) -> set[str]:
                     break
                 out.add(w)
     return out
+
+
+def _head(question: str) -> str:
+    """The stem of the word right before the word naming a figure ("response" of "staff survey response rate")."""
+    m = _MEASURED[1].search(question.lower())
+    if not m:
+        return ""
+    run = words(m.group(1))
+    return stem(run[-1]) if run and run[-1] not in STOP and run[-1] not in QUESTION else ""
 
 
 _LEADING = re.compile(r"^\s*(?:and\s+)?(?:(who|whose)|which(?!\s+(?:year|month|date)\b))\b")
@@ -236,6 +246,7 @@ def understand(question: str, names: Names, vocab: Vocabulary) -> Understanding:
         # a figure or amount asked of something the report never names ("swypt's staff turnover rate")
         measured_unknown=tuple(w for w in unknown if w.lower() in asked_of),
         figure_of=tuple(sorted({stem(w) for w in asked_of})),
+        figure_head=_head(rest) if want in ("number", "money") else "",
         foreign=_foreign_names(question, names, vocab, matches),
         years=years,
         pronoun=any(w in PRONOUNS for w in typed),

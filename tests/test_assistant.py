@@ -718,6 +718,12 @@ def test_a_figure_is_of_what_is_measured_and_a_date_of_the_person_named(syntheti
     u = understand(q, names, vocab)
     assert u.trusts == (RIVER,) and set(u.figure_of) == {"bed", "occup"}
     assert not holds_answer(q, u, [shown("Riverside Valley has 3 sites. Ward staff were rated highly.")], nobody).ok
+    # the word right before the word for the figure is what it measures: "staff survey response rate"
+    q = "riverside valley staff survey response rate"
+    u = understand(q, names, vocab)
+    assert u.figure_head == "respons"
+    assert not holds_answer(q, u, [shown("The staff survey showed a 26% rise in staff feeling informed.")], nobody).ok
+    assert holds_answer(q, u, [shown("The staff survey response rate rose to 60%.")], nobody).ok
     # how often something happens is not when
     q = "when did ann moss start the crisis cafe?"
     u = understand(q, names, vocab)

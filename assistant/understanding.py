@@ -24,7 +24,7 @@ _MONEY = re.compile(
     # ("how much of his time does he spend …" asks how much time)
     r"£|\bhow much\b(?:(?!\btime\b).)*\b(?:cost|costs|pay|paid|spend|spent|budget|fund\w*|money|pounds?|invest\w*)\b|"
     # "what did it cost", "what did they spend on it", not "what … covering costs"
-    r"\bwhat(?:'s|s|’s)?\b(?:\s+[\w'’]+){0,5}\s+(?:cost|costs|price|budget|spend|spent|pay|paid)\b"
+    r"\bwhat(?:'s|s|’s)?\b(?:\s+[\w'’]+){0,7}\s+(?:cost|costs|price|budget|spend|spent|pay|paid)\b"
 )
 _DATE = re.compile(r"^\s*(?:when|since when)\b|\bwhat (?:date|year|month)\b|\bwhich year\b|\bin what year\b")
 _NUMBER = re.compile(r"\bhow (?:many|much|long|big|far)\b|\bnumber of\b|\bwhat (?:percentage|proportion|share)\b|"

@@ -176,7 +176,9 @@ def holds_answer(
     # "how many children waited over 18 weeks?": the question's own numbers are not its answer
     typed = {n.rstrip(".,") for n in re.findall(r"\d[\d,.]*", question)}
     for e in extracts:
-        if (surnames and not surnames & set(words(e.text))) or names - set(terms(e.text)):
+        # ... or one quoting them ("Kate agrees, saying, “… 10% of a person's life …”": cited to Kate Henry)
+        quoting = {s.name for s in (*e.speakers, *((e.speaker,) if e.speaker else ()))} & set(u.people)
+        if (surnames and not surnames & set(words(e.text)) and not quoting) or names - set(terms(e.text)):
             continue
         for sentence in _sentences(e.text):
             told = re.sub(r"\d[\d,.]*", lambda m: " " if m.group(0).rstrip(".,") in typed else m.group(0), sentence)

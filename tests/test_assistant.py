@@ -737,6 +737,11 @@ def test_a_figure_is_of_what_is_measured_and_a_date_of_the_person_named(syntheti
     asked = understand(waits, names, vocab)
     assert not holds_answer(waits, asked, [shown("Children waiting over 18 weeks are reviewed.")], nobody).ok
     assert holds_answer(waits, asked, [shown("Some 40 children waited over 18 weeks.")], nobody).ok
+    # ... or in one quoting them, though it names them by first name only
+    moss = Speaker("Ann Moss", "Chief Executive", RIVER)
+    said = replace(shown("Ann agrees, saying, “The crisis cafe opened within a year.”"), speaker=moss, speakers=(moss,))
+    assert holds_answer(q, u, [said], nobody).ok
+    assert not holds_answer(q, u, [replace(said, speaker=None, speakers=())], nobody).ok
     # a date in a sentence naming the person asked about, whatever verb it uses ("start" asked, "joined" printed)
     assert holds_answer(q, u, [shown("Ann Moss, who joined in May 2016, is the chief executive.")], nobody).ok
     # a figure of "employees" is one of what the trust "employs" (one stem beginning the other)

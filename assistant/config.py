@@ -134,8 +134,8 @@ class AssistantConfig:
     # "who is the chief executive of sheffield?", "what did the nurse director say?" after a question about Oxleas:
     # the one or two people of that trust holding the role are the people asked about (their words come first)
     role_holders: bool = True
-    respell_names: bool = True  # ... and searched as the report prints it (the reading told all the same)
     name_similarity: float = 80.0  # rapidfuzz ratio (0-100) at which a misspelt word is read as a trust's name
+    respell_names: bool = True  # ... and searched as the report prints it (the reading told all the same)
     # -- input limits ------------------------------------------------------------------------------------------
     max_question_chars: int = 2000
     max_history: int = 20

@@ -388,8 +388,11 @@ class Assistant:
         asked = {words[i] for i in at}  # all its role words: "medical", "director"
         if not asked & self.vocab.roles:  # "what did the staff say?": no role's head word
             return ()
-        fits = {p.name: min(len(set(terms(r)) - asked) for r in p.roles if answerable.fits_role(asked, r))
-                for p in self.facts.people if p.trust in where and any(answerable.fits_role(asked, r) for r in p.roles)}
+        fits: dict[str, int] = {}  # holder -> the fewest words their fitting title has beyond those asked
+        for p in self.facts.people:
+            extra = [len(set(terms(r)) - asked) for r in p.roles if p.trust in where and answerable.fits_role(asked, r)]
+            if extra:
+                fits[p.name] = min(extra)
         # the title as asked before one that qualifies it: "the chair" is the Chair, not the Patient Council Chair
         exact = [name for name, extra in fits.items() if extra == 0]
         holders = exact or list(fits)
